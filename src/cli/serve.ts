@@ -1,0 +1,68 @@
+// syncward serve: starts the EAS server on the embedded SQLite store unless a database URL is given.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { startServer } from '../http/server.js';
+import { CliError, DEFAULT_DATA_DIR, defaultDatabaseUrl, print } from './context.js';
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the ActiveSync server')
+    .option('--port <port>', 'TCP port (env EAS_PORT)', process.env.EAS_PORT ?? '8080')
+    .option('--host <address>', 'listen address (env EAS_HOST)', process.env.EAS_HOST ?? '127.0.0.1')
+    .option('--data-dir <dir>', 'where the SQLite file lives (env EAS_DATA_DIR)', process.env.EAS_DATA_DIR ?? DEFAULT_DATA_DIR)
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace (env EAS_LOG_LEVEL)', process.env.EAS_LOG_LEVEL ?? 'info')
+    .option('--tls-cert <file>', 'PEM certificate: serve HTTPS (phones require it outside a lab)')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option('--public-url <url>', 'URL devices use, returned by Autodiscover (default: from the request Host)')
+    .option('--max-devices-per-user <n>', 'device partnerships per user (Exchange EasMaxDevices)', '100')
+    .action(
+      async (o: {
+        port: string;
+        host: string;
+        dataDir: string;
+        logLevel: string;
+        tlsCert?: string;
+        tlsKey?: string;
+        publicUrl?: string;
+        maxDevicesPerUser: string;
+      }) => {
+        const port = Number(o.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`bad --port ${o.port}`);
+        const maxDevices = Number(o.maxDevicesPerUser);
+        if (!Number.isInteger(maxDevices) || maxDevices < 1) throw new CliError('bad --max-devices-per-user');
+        if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) throw new CliError('--tls-cert and --tls-key go together');
+        const databaseUrl = program.opts().database ?? defaultDatabaseUrl(o.dataDir);
+        if (databaseUrl.startsWith('sqlite:') && !databaseUrl.startsWith('sqlite::memory:')) {
+          mkdirSync(dirname(databaseUrl.slice('sqlite:'.length)), { recursive: true });
+        }
+        const server = await startServer({
+          host: o.host,
+          port,
+          databaseUrl,
+          logLevel: o.logLevel,
+          tls: o.tlsCert && o.tlsKey ? { certFile: o.tlsCert, keyFile: o.tlsKey } : null,
+          publicUrl: o.publicUrl ?? null,
+          maxDevicesPerUser: maxDevices,
+        });
+        const creds = server.seed.credentials;
+        if (creds) {
+          print(
+            [
+              'First start: created these accounts. The passwords are shown once; store them now.',
+              `  admin (admin API/console): ${creds.admin.username} / ${creds.admin.password}`,
+              `  demo mail user (EAS):      ${creds.demo.username} / ${creds.demo.password}`,
+            ].join('\n'),
+          );
+        }
+        print(`Syncward listening on ${server.url} (store: ${server.store.kind})`);
+        const stop = async () => {
+          await server.close();
+          process.exit(0);
+        };
+        process.once('SIGINT', () => void stop());
+        process.once('SIGTERM', () => void stop());
+      },
+    );
+}

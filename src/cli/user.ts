@@ -1,0 +1,97 @@
+// syncward user add|list|passwd|enable|disable (Exchange: New-Mailbox / Set-CASMailbox).
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { hashPassword } from '../auth/password.js';
+import { generatePassword } from '../http/bootstrap.js';
+import { CliError, fmtDate, print, printJson, table, withStore } from './context.js';
+import { readSecret } from './secret.js';
+
+export function registerUserCommands(program: Command): void {
+  const user = program.command('user').description('mail users (EAS accounts)');
+
+  user
+    .command('add <username>')
+    .description('create a user; prints a generated password unless --password-stdin is given')
+    .option('--email <address>', 'primary SMTP address (default: <username>@example.com)')
+    .option('--display-name <name>', 'display name')
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--disabled', 'create with ActiveSync disabled')
+    .action(async (username: string, o: { email?: string; displayName?: string; passwordStdin?: boolean; disabled?: boolean }) => {
+      const password = o.passwordStdin ? await readSecret() : generatePassword();
+      await withStore(program.opts().database, async (store) => {
+        if (await store.getUserByName(username)) throw new CliError(`user ${username} already exists`);
+        const now = new Date();
+        await store.putUser({
+          id: randomUUID(),
+          username,
+          email: o.email ?? `${username}@example.com`,
+          displayName: o.displayName ?? username,
+          passwordHash: await hashPassword(password),
+          easEnabled: !o.disabled,
+          policyId: null,
+          createdAt: now,
+          updatedAt: now,
+        });
+      });
+      print(`created user ${username}`);
+      if (!o.passwordStdin) print(`password: ${password}`);
+    });
+
+  user
+    .command('list')
+    .description('list users (Get-CASMailbox)')
+    .option('--json', 'JSON output')
+    .action(async (o: { json?: boolean }) => {
+      await withStore(program.opts().database, async (store) => {
+        const users = await store.listUsers();
+        const policies = new Map((await store.listPolicies()).map((p) => [p.id, p.name]));
+        if (o.json) {
+          return printJson(users.map(({ passwordHash: _h, ...u }) => u));
+        }
+        print(
+          table(
+            ['Name', 'PrimarySmtpAddress', 'ActiveSyncEnabled', 'ActiveSyncMailboxPolicy', 'WhenCreated'],
+            users.map((u) => [
+              u.username,
+              u.email,
+              String(u.easEnabled),
+              u.policyId ? (policies.get(u.policyId) ?? u.policyId) : '(default)',
+              fmtDate(u.createdAt),
+            ]),
+          ),
+        );
+      });
+    });
+
+  user
+    .command('passwd <username>')
+    .description('set a new password; prints a generated one unless --password-stdin is given')
+    .option('--password-stdin', 'read the password from standard input')
+    .action(async (username: string, o: { passwordStdin?: boolean }) => {
+      const password = o.passwordStdin ? await readSecret() : generatePassword();
+      await withStore(program.opts().database, async (store) => {
+        const u = await store.getUserByName(username);
+        if (!u) throw new CliError(`no user ${username}`);
+        await store.putUser({ ...u, passwordHash: await hashPassword(password), updatedAt: new Date() });
+      });
+      print(`password changed for ${username}`);
+      if (!o.passwordStdin) print(`password: ${password}`);
+    });
+
+  for (const [name, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
+    user
+      .command(`${name} <username>`)
+      .description(`${name} ActiveSync for a user (Set-CASMailbox -ActiveSyncEnabled)`)
+      .action(async (username: string) => {
+        await withStore(program.opts().database, async (store) => {
+          const u = await store.getUserByName(username);
+          if (!u) throw new CliError(`no user ${username}`);
+          await store.putUser({ ...u, easEnabled: enabled, updatedAt: new Date() });
+        });
+        print(`ActiveSync ${enabled ? 'enabled' : 'disabled'} for ${username}`);
+      });
+  }
+}

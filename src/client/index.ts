@@ -1,0 +1,2 @@
+// Public entry of the EAS client library.
+export * from './eas-client.js';

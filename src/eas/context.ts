@@ -1,0 +1,38 @@
+// What every command handler receives: the parsed request and the gate's findings.
+// Handlers never parse HTTP and never see a store backend, only the interfaces.
+import type { Logger } from 'pino';
+import type { DeviceService } from '../devices/service.js';
+import type { Device } from '../devices/types.js';
+import type { Policy } from '../policy/types.js';
+import type { Store, User } from '../store/types.js';
+import type { WbxmlElement } from '../wbxml/types.js';
+import type { EasRequest, EasResponse } from './types.js';
+
+export interface EasServices {
+  store: Store;
+  devices: DeviceService;
+  log: Logger;
+  clock: () => Date;
+}
+
+export interface CommandContext {
+  svc: EasServices;
+  req: EasRequest;
+  user: User;
+  device: Device;
+  /** The policy in force for this user (user beats domain beats default). */
+  policy: Policy;
+  /** Decoded WBXML body; null when the request had no body. */
+  body: WbxmlElement | null;
+  log: Logger;
+}
+
+export interface CommandHandler {
+  /** Wire name, e.g. 'Provision'. */
+  readonly name: string;
+  /** [MS-ASPROV] 3.2.5.1: every command but Provision and Ping carries and is checked against the policy key. */
+  readonly checksPolicyKey: boolean;
+  /** Whether a pending remote wipe stops the command with status 140 (false only for Provision, which delivers it). */
+  readonly blockedByWipe: boolean;
+  handle(ctx: CommandContext): Promise<EasResponse>;
+}

@@ -1,0 +1,132 @@
+// The one path every EAS command takes, in order: authenticate, command lookup, user enabled,
+// device association, remote wipe, access state, policy key, body decode, command.
+// No command can be reached any other way (see gate.test.ts and the e2e walk over the registry).
+import { WbxmlDecodeError, decodeWbxml } from '../wbxml/index.js';
+import { DeviceLimitError, pendingWipe } from '../devices/service.js';
+import { needsReprovision } from '../policy/index.js';
+import type { Policy } from '../policy/types.js';
+import type { Store, User } from '../store/types.js';
+import type { Authenticator } from './authenticate.js';
+import { queryUserMatches } from './authenticate.js';
+import type { CommandContext, EasServices } from './context.js';
+import { EasHttpError, EasStatusError, toEasResponse } from './errors.js';
+import type { CommandRegistry } from './registry.js';
+import { EasStatus } from './status.js';
+import type { EasRequest, EasResponse } from './types.js';
+
+export interface GateOptions {
+  svc: EasServices;
+  auth: Authenticator;
+  registry: CommandRegistry;
+}
+
+const WBXML_TYPES = new Set(['application/vnd.ms-sync.wbxml', 'application/vnd.ms-sync']);
+
+export function createEasHandler(opts: GateOptions): (req: EasRequest) => Promise<EasResponse> {
+  return (req) => handleEasRequest(opts, req);
+}
+
+export async function handleEasRequest(opts: GateOptions, req: EasRequest): Promise<EasResponse> {
+  const { svc, auth, registry } = opts;
+  const log = svc.log.child({ reqId: req.requestId, cmd: req.cmd, deviceId: req.deviceId });
+  try {
+    // 1. Authenticate. [MS-ASHTTP] 2.2.2.1.1: 401 makes the client re-prompt / run Autodiscover.
+    const user = await auth.authenticate(req.credentials);
+    if (!user) {
+      log.info({ user: req.credentials.kind === 'basic' ? req.credentials.username : null }, 'authentication failed');
+      throw new EasHttpError(401, { 'WWW-Authenticate': 'Basic realm="Syncward"' });
+    }
+    // The query's User claims an identity: it must be the authenticated one.
+    if (req.user !== null && !queryUserMatches(req.user, user)) {
+      log.warn({ queryUser: req.user, user: user.username }, 'query User does not match credentials');
+      throw new EasHttpError(403);
+    }
+    // 2. Command lookup. [MS-ASHTTP] 501: unknown or unsupported command.
+    const handler = registry.get(req.cmd);
+    if (!handler) throw new EasHttpError(501);
+    // 3. User enabled for ActiveSync (Set-CASMailbox -ActiveSyncEnabled).
+    if (!user.easEnabled) throw new EasStatusError(EasStatus.UserDisabledForSync);
+
+    // 4. The association (created at first contact).
+    let device;
+    try {
+      ({ device } = await svc.devices.touch(
+        { userId: user.id, brokerId: '', deviceId: req.deviceId },
+        { deviceType: req.deviceType, userAgent: req.userAgent, protocolVersion: req.protocolVersion },
+      ));
+    } catch (err) {
+      if (err instanceof DeviceLimitError) throw new EasStatusError(EasStatus.MaximumDevicesReached);
+      throw err;
+    }
+
+    // 5. A requested wipe preempts everything but the Provision that delivers it ([MS-ASPROV] 3.2.5.1.2.2).
+    if (handler.blockedByWipe && pendingWipe(device)) throw new EasStatusError(EasStatus.RemoteWipeRequested);
+
+    // 6. Access state: a blocked device gets the blocked answer and nothing else.
+    if (device.accessState === 'Blocked') throw new EasStatusError(EasStatus.DeviceIsBlockedForThisUser);
+
+    // 7. Policy key ([MS-ASPROV] 3.2.5.1).
+    const policy = await effectivePolicy(svc.store, user);
+    if (handler.checksPolicyKey && req.policyKey === null) {
+      // No key header at all marks a client that cannot provision ([MS-ASPROV] 3.2.5.1, 3.1.5.2);
+      // AllowNonProvisionableDevices decides whether it may go on.
+      if (!policy.options.allowNonProvisionableDevices) {
+        log.info('non-provisionable device refused by policy');
+        throw new EasStatusError(EasStatus.LegacyDeviceOnStrictPolicy);
+      }
+    } else if (handler.checksPolicyKey) {
+      const status = needsReprovision({
+        device,
+        presentedKey: req.policyKey,
+        policy,
+        now: svc.clock(),
+      });
+      if (status !== null) {
+        log.info({ status, presentedKey: req.policyKey }, 'policy key refused');
+        throw new EasStatusError(status);
+      }
+    }
+
+    // 8. Body.
+    let body = null;
+    if (req.body.length > 0 && (req.contentType === null || WBXML_TYPES.has(req.contentType))) {
+      try {
+        body = decodeWbxml(req.body);
+      } catch (err) {
+        if (err instanceof WbxmlDecodeError) {
+          log.info({ code: err.code, offset: err.offset }, 'malformed WBXML');
+          throw new EasStatusError(EasStatus.InvalidWBXML);
+        }
+        throw err;
+      }
+    }
+
+    const ctx: CommandContext = { svc, req, user, device, policy, body, log };
+    return await handler.handle(ctx);
+  } catch (err) {
+    return toEasResponse(err, {
+      cmd: req.cmd,
+      protocolVersion: req.protocolVersion,
+      hasPolicyKey: req.policyKey !== null,
+      log,
+      requestId: req.requestId,
+    });
+  }
+}
+
+/** The policy in force for a user: explicit assignment, else the e-mail domain's, else the default. */
+export async function effectivePolicy(store: Store, user: User): Promise<Policy> {
+  if (user.policyId) {
+    const p = await store.getPolicy(user.policyId);
+    if (p) return p;
+  }
+  const domain = user.email.slice(user.email.lastIndexOf('@') + 1).toLowerCase();
+  if (domain) {
+    const id = await store.getDomainPolicy(domain);
+    const p = id ? await store.getPolicy(id) : null;
+    if (p) return p;
+  }
+  const def = await store.getDefaultPolicy();
+  if (!def) throw new Error('gate: no default policy in the store');
+  return def;
+}

@@ -1,0 +1,81 @@
+// Composition root: opens the store, seeds it on first start, wires services, gate and routes,
+// and listens. The only module (with the CLI) that picks a store backend.
+import { readFileSync } from 'node:fs';
+import pino from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { DeviceService } from '../devices/service.js';
+import { Authenticator } from '../eas/authenticate.js';
+import type { EasServices } from '../eas/context.js';
+import { createEasHandler } from '../eas/gate.js';
+import { defaultRegistry } from '../eas/registry.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/types.js';
+import { buildApp } from './app.js';
+import { autodiscoverHandler } from './autodiscover-route.js';
+import { seedStore } from './bootstrap.js';
+import type { SeedResult } from './bootstrap.js';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  databaseUrl: string;
+  logLevel: string;
+  tls: { certFile: string; keyFile: string } | null;
+  /** Base URL devices use (Autodiscover answer); null = derive from each request's Host. */
+  publicUrl: string | null;
+  maxDevicesPerUser: number;
+}
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  store: Store;
+  services: EasServices;
+  seed: SeedResult;
+  close(): Promise<void>;
+}
+
+export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
+  const log = pino({ level: cfg.logLevel, base: { svc: 'syncward' } });
+  const store = await openStore(cfg.databaseUrl);
+  try {
+    const seed = await seedStore(store);
+    const clock = () => new Date();
+    const services: EasServices = {
+      store,
+      log,
+      clock,
+      devices: new DeviceService({ store, clock, maxDevicesPerUser: cfg.maxDevicesPerUser }),
+    };
+    const auth = new Authenticator({ users: store, clock });
+    const registry = defaultRegistry();
+    const app = buildApp({
+      log,
+      handleEas: createEasHandler({ svc: services, auth, registry }),
+      authenticate: async (credentials) => (await auth.authenticate(credentials)) !== null,
+      autodiscover: autodiscoverHandler({ auth, publicUrl: cfg.publicUrl, log }),
+      commands: [...registry.keys()],
+      ...(cfg.tls
+        ? { https: { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } }
+        : {}),
+    });
+    await app.listen({ host: cfg.host, port: cfg.port });
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
+    const host = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
+    return {
+      url: `${cfg.tls ? 'https' : 'http'}://${host}:${port}`,
+      app,
+      store,
+      services,
+      seed,
+      async close() {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

@@ -1,0 +1,97 @@
+// The newcomer path end to end: `syncward serve` as a real process on an empty data dir, the
+// first-start credentials it prints, a phone provisioning with them, and the CLI on the same store.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EasClient } from '../../src/client/index.js';
+import { el } from '../../src/wbxml/index.js';
+
+const BIN = join(import.meta.dirname, '../../bin/syncward.mjs');
+let dir: string;
+let proc: ChildProcessWithoutNullStreams;
+let url: string;
+let demoPassword: string;
+
+function cli(...args: string[]): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [BIN, '--database', `sqlite:${join(dir, 'syncward.db')}`, ...args], {
+    encoding: 'utf8',
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'syncward-e2e-'));
+  proc = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dir, '--log-level', 'warn']);
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
+    proc.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /listening on (\S+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        url = m[1];
+        resolve();
+      }
+    });
+    proc.on('exit', (code) => reject(new Error(`server exited ${code}:\n${out}`)));
+  });
+  const m = /demo mail user \(EAS\):\s+demo \/ (\S+)/.exec(out);
+  assert.ok(m?.[1], `first start prints the demo credentials:\n${out}`);
+  demoPassword = m[1];
+});
+
+after(() => {
+  proc.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a phone provisions with the printed demo credentials; the CLI sees and wipes it', async () => {
+  const phone = new EasClient({
+    baseUrl: url,
+    username: 'demo',
+    password: demoPassword,
+    deviceId: 'PROCESSTEST01',
+    deviceType: 'iPhone',
+    protocolVersion: '16.1',
+    userAgent: 'Apple-iPhone15C3/2201.100',
+    deviceInformation: { Model: 'iPhone15C3', OS: 'iOS 18.1 22B83' },
+  });
+  const p = await phone.provision();
+  assert.equal(p.ackStatus, 1);
+  assert.ok(p.finalKey);
+
+  const list = cli('device', 'list');
+  assert.equal(list.code, 0, list.err);
+  assert.match(list.out, /DeviceAccessState/);
+  assert.match(list.out, /PROCESSTEST01/);
+  assert.match(list.out, /Default \(AppliedInFull\)/);
+
+  const show = cli('device', 'show', 'PROCESSTEST01', '--json');
+  assert.equal(show.code, 0, show.err);
+  const shown = JSON.parse(show.out) as Record<string, unknown>;
+  assert.equal(shown.model, 'iPhone15C3');
+  assert.equal(shown.appFamily, 'Apple-iPhone15C3');
+
+  // A policy change made by the CLI reaches the running server at the device's next request.
+  const set = cli('policy', 'set', 'Default', 'DevicePasswordEnabled=true', 'MinDevicePasswordLength=6');
+  assert.equal(set.code, 0, set.err);
+  const settings = el('Settings', 'Settings', el('Settings', 'UserInformation', el('Settings', 'Get')));
+  assert.equal((await phone.request('Settings', settings)).status, 144);
+  assert.equal((await phone.command('Settings', settings)).status, 1);
+
+  const wipe = cli('device', 'wipe', 'PROCESSTEST01', '--account-only');
+  assert.equal(wipe.code, 0, wipe.err);
+  assert.equal((await phone.request('Settings', settings)).status, 140);
+  assert.equal(await phone.handleWipe(true), 'AccountOnlyRemoteWipe');
+  const after = JSON.parse(cli('device', 'show', 'PROCESSTEST01', '--json').out) as Record<string, unknown>;
+  assert.equal(after.accountOnlyWipeAckStatus, 'success');
+
+  const bad = cli('policy', 'set', 'Default', 'MinDevicePasswordLength=99');
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /MinDevicePasswordLength/);
+});
