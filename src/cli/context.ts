@@ -9,7 +9,10 @@ export function defaultDatabaseUrl(dataDir = process.env.EAS_DATA_DIR ?? DEFAULT
   return process.env.EAS_DATABASE_URL ?? `sqlite:${dataDir.replace(/\/$/, '')}/syncward.db`;
 }
 
-export async function withStore<T>(databaseUrl: string | undefined, fn: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  databaseUrl: string | undefined,
+  fn: (store: Store) => Promise<T>,
+): Promise<T> {
   const store = await openStore(databaseUrl ?? defaultDatabaseUrl());
   try {
     return await fn(store);

@@ -18,11 +18,15 @@ async function findDevice(store: Store, ref: string, username?: string): Promise
   }
   const matches = (await store.listDevices(userId ? { userId } : {})).filter((d) => d.deviceId === ref);
   if (matches.length === 1 && matches[0]) return matches[0];
-  if (matches.length > 1) throw new CliError(`DeviceId ${ref} is used by ${matches.length} users; add --user`);
+  if (matches.length > 1)
+    throw new CliError(`DeviceId ${ref} is used by ${matches.length} users; add --user`);
   throw new CliError(`no device ${ref}`);
 }
 
-export function deviceStatistics(d: Device, username: string): Array<[string, string | number | boolean | null]> {
+export function deviceStatistics(
+  d: Device,
+  username: string,
+): Array<[string, string | number | boolean | null]> {
   return [
     ['Identity', d.id],
     ['UserName', username],
@@ -93,7 +97,18 @@ export function registerDeviceCommands(program: Command): void {
         if (o.json) return printJson(devices.map((d) => ({ ...d, userName: users.get(d.userId) ?? null })));
         print(
           table(
-            ['UserName', 'DeviceId', 'DeviceType', 'DeviceModel', 'DeviceOS', 'DeviceUserAgent', 'ClientVersion', 'DeviceAccessState', 'DevicePolicyApplied', 'LastSyncAttemptTime'],
+            [
+              'UserName',
+              'DeviceId',
+              'DeviceType',
+              'DeviceModel',
+              'DeviceOS',
+              'DeviceUserAgent',
+              'ClientVersion',
+              'DeviceAccessState',
+              'DevicePolicyApplied',
+              'LastSyncAttemptTime',
+            ],
             devices.map((d) => [
               users.get(d.userId) ?? d.userId,
               d.brokerId ? `${d.brokerId}/${d.deviceId}` : d.deviceId,
@@ -113,7 +128,9 @@ export function registerDeviceCommands(program: Command): void {
 
   device
     .command('show <device>')
-    .description('every field of one device (Get-MobileDeviceStatistics); <device> is the Identity or DeviceId')
+    .description(
+      'every field of one device (Get-MobileDeviceStatistics); <device> is the Identity or DeviceId',
+    )
     .option('--user <username>', 'disambiguate a DeviceId used by several users')
     .option('--json', 'JSON output')
     .action(async (ref: string, o: { user?: string; json?: boolean }) => {
@@ -132,26 +149,37 @@ export function registerDeviceCommands(program: Command): void {
     .option('--cancel', 'withdraw a wipe the device has not acknowledged yet')
     .option('--user <username>', 'disambiguate a DeviceId used by several users')
     .option('--requested-by <name>', 'recorded as the requestor', process.env.USER ?? 'cli')
-    .action(async (ref: string, o: { accountOnly?: boolean; cancel?: boolean; user?: string; requestedBy: string }) => {
-      await withStore(program.opts().database, async (store) => {
-        const d = await findDevice(store, ref, o.user);
-        const svc = new DeviceService({ store, clock: () => new Date(), maxDevicesPerUser: Number.MAX_SAFE_INTEGER });
-        if (o.cancel) {
-          const after = await svc.cancelWipe(d.id);
-          if (after && (after.wipeAckAt || after.accountOnlyWipeAckAt)) {
-            throw new CliError('the device already acknowledged the wipe; remove the partnership instead');
+    .action(
+      async (
+        ref: string,
+        o: { accountOnly?: boolean; cancel?: boolean; user?: string; requestedBy: string },
+      ) => {
+        await withStore(program.opts().database, async (store) => {
+          const d = await findDevice(store, ref, o.user);
+          const svc = new DeviceService({
+            store,
+            clock: () => new Date(),
+            maxDevicesPerUser: Number.MAX_SAFE_INTEGER,
+          });
+          if (o.cancel) {
+            const after = await svc.cancelWipe(d.id);
+            if (after && (after.wipeAckAt || after.accountOnlyWipeAckAt)) {
+              throw new CliError('the device already acknowledged the wipe; remove the partnership instead');
+            }
+            return print(`wipe cancelled for ${d.deviceId}`);
           }
-          return print(`wipe cancelled for ${d.deviceId}`);
-        }
-        try {
-          await svc.requestWipe(d.id, { accountOnly: Boolean(o.accountOnly), requestedBy: o.requestedBy });
-        } catch (err) {
-          if (err instanceof WipeNotSupportedError) throw new CliError(err.message);
-          throw err;
-        }
-        print(`${o.accountOnly ? 'account-only ' : ''}wipe requested for ${d.deviceId}; it is delivered at the device's next request`);
-      });
-    });
+          try {
+            await svc.requestWipe(d.id, { accountOnly: Boolean(o.accountOnly), requestedBy: o.requestedBy });
+          } catch (err) {
+            if (err instanceof WipeNotSupportedError) throw new CliError(err.message);
+            throw err;
+          }
+          print(
+            `${o.accountOnly ? 'account-only ' : ''}wipe requested for ${d.deviceId}; it is delivered at the device's next request`,
+          );
+        });
+      },
+    );
 
   device
     .command('remove <device>')

@@ -7,12 +7,12 @@ import {
   DEFAULT_POLICY_SETTINGS,
   describePolicy,
   parseSettingAssignments,
+  splitPolicyPatch,
 } from '../policy/index.js';
-import type { Policy, PolicyServerOptions, PolicySettings } from '../policy/types.js';
+import type { PolicyPatch } from '../policy/index.js';
+import type { Policy } from '../policy/types.js';
 import type { Store } from '../store/types.js';
 import { CliError, fmtDate, list, print, printJson, table, withStore } from './context.js';
-
-const OPTION_KEYS = new Set(Object.keys(DEFAULT_POLICY_OPTIONS));
 
 async function requirePolicy(store: Store, name: string): Promise<Policy> {
   const p = await store.getPolicyByName(name);
@@ -20,14 +20,16 @@ async function requirePolicy(store: Store, name: string): Promise<Policy> {
   return p;
 }
 
-export function applyPatch(policy: Policy, patch: Record<string, unknown>, now: Date): Policy {
-  const settings: PolicySettings = { ...policy.settings };
-  const options: PolicyServerOptions = { ...policy.options };
-  for (const [k, v] of Object.entries(patch)) {
-    if (OPTION_KEYS.has(k)) (options as unknown as Record<string, unknown>)[k] = v;
-    else (settings as unknown as Record<string, unknown>)[k] = v;
-  }
-  return { ...policy, settings, options, revision: policy.revision + 1, updatedAt: now };
+/** A changed policy gets a new revision, so every device on it re-provisions (status 144). */
+export function applyPatch(policy: Policy, patch: PolicyPatch, now: Date): Policy {
+  const { settings, options } = splitPolicyPatch(patch);
+  return {
+    ...policy,
+    settings: { ...policy.settings, ...settings },
+    options: { ...policy.options, ...options },
+    revision: policy.revision + 1,
+    updatedAt: now,
+  };
 }
 
 export function registerPolicyCommands(program: Command): void {
@@ -44,7 +46,15 @@ export function registerPolicyCommands(program: Command): void {
         const users = await store.listUsers();
         print(
           table(
-            ['Name', 'IsDefault', 'Revision', 'PasswordEnabled', 'RequireDeviceEncryption', 'Users', 'WhenChanged'],
+            [
+              'Name',
+              'IsDefault',
+              'Revision',
+              'PasswordEnabled',
+              'RequireDeviceEncryption',
+              'Users',
+              'WhenChanged',
+            ],
             policies.map((p) => [
               p.name,
               String(p.isDefault),
@@ -59,7 +69,13 @@ export function registerPolicyCommands(program: Command): void {
         const domains = await store.listDomainPolicies();
         if (domains.length) {
           const names = new Map(policies.map((p) => [p.id, p.name]));
-          print('\n' + table(['Domain', 'Policy'], domains.map((d) => [d.domain, names.get(d.policyId) ?? d.policyId])));
+          print(
+            '\n' +
+              table(
+                ['Domain', 'Policy'],
+                domains.map((d) => [d.domain, names.get(d.policyId) ?? d.policyId]),
+              ),
+          );
         }
       });
     });
@@ -78,8 +94,7 @@ export function registerPolicyCommands(program: Command): void {
             ['IsDefault', p.isDefault],
             ['Revision', p.revision],
             ['WhenChanged', fmtDate(p.updatedAt)],
-            ...Object.entries(p.options).map(([k, v]) => [k, v === null ? 'Unlimited' : v] as [string, string]),
-            ...describePolicy(p.settings).map((r) => [r.name, r.value] as [string, string]),
+            ...describePolicy(p.settings, p.options).map((r) => [r.name, r.value] as [string, string]),
           ]),
         );
       });
@@ -87,11 +102,13 @@ export function registerPolicyCommands(program: Command): void {
 
   policy
     .command('set <name> <settings...>')
-    .description('change settings, e.g. DevicePasswordEnabled=true MinDevicePasswordLength=6 MaxInactivityTimeDeviceLock=')
+    .description(
+      'change settings, e.g. DevicePasswordEnabled=true MinDevicePasswordLength=6 MaxInactivityTimeDeviceLock=',
+    )
     .option('--create', 'create the policy if it does not exist (starting from Exchange defaults)')
     .option('--default', 'make it the default policy')
     .action(async (name: string, pairs: string[], o: { create?: boolean; default?: boolean }) => {
-      let patch: Record<string, unknown>;
+      let patch: PolicyPatch;
       try {
         patch = parseSettingAssignments(pairs);
       } catch (err) {
@@ -127,25 +144,32 @@ export function registerPolicyCommands(program: Command): void {
     .option('--domain <domain...>', 'e-mail domains to assign it to')
     .option('--default', 'make it the default policy')
     .option('--unassign', 'remove the assignment instead (users and domains fall back)')
-    .action(async (name: string, o: { user?: string[]; domain?: string[]; default?: boolean; unassign?: boolean }) => {
-      if (!o.user && !o.domain && !o.default) throw new CliError('give --user, --domain or --default');
-      await withStore(program.opts().database, async (store) => {
-        const p = await requirePolicy(store, name);
-        const now = new Date();
-        for (const username of o.user ?? []) {
-          const u = await store.getUserByName(username);
-          if (!u) throw new CliError(`no user ${username}`);
-          await store.putUser({ ...u, policyId: o.unassign ? null : p.id, updatedAt: now });
-          print(`${username}: ${o.unassign ? 'policy assignment removed' : `policy ${p.name}`}`);
-        }
-        for (const domain of o.domain ?? []) {
-          await store.setDomainPolicy(domain.toLowerCase(), o.unassign ? null : p.id);
-          print(`@${domain.toLowerCase()}: ${o.unassign ? 'policy assignment removed' : `policy ${p.name}`}`);
-        }
-        if (o.default) {
-          await store.putPolicy({ ...p, isDefault: true, updatedAt: now });
-          print(`${p.name} is now the default policy`);
-        }
-      });
-    });
+    .action(
+      async (
+        name: string,
+        o: { user?: string[]; domain?: string[]; default?: boolean; unassign?: boolean },
+      ) => {
+        if (!o.user && !o.domain && !o.default) throw new CliError('give --user, --domain or --default');
+        await withStore(program.opts().database, async (store) => {
+          const p = await requirePolicy(store, name);
+          const now = new Date();
+          for (const username of o.user ?? []) {
+            const u = await store.getUserByName(username);
+            if (!u) throw new CliError(`no user ${username}`);
+            await store.putUser({ ...u, policyId: o.unassign ? null : p.id, updatedAt: now });
+            print(`${username}: ${o.unassign ? 'policy assignment removed' : `policy ${p.name}`}`);
+          }
+          for (const domain of o.domain ?? []) {
+            await store.setDomainPolicy(domain.toLowerCase(), o.unassign ? null : p.id);
+            print(
+              `@${domain.toLowerCase()}: ${o.unassign ? 'policy assignment removed' : `policy ${p.name}`}`,
+            );
+          }
+          if (o.default) {
+            await store.putPolicy({ ...p, isDefault: true, updatedAt: now });
+            print(`${p.name} is now the default policy`);
+          }
+        });
+      },
+    );
 }

@@ -11,11 +11,22 @@ export function registerServeCommand(program: Command): void {
     .description('run the ActiveSync server')
     .option('--port <port>', 'TCP port (env EAS_PORT)', process.env.EAS_PORT ?? '8080')
     .option('--host <address>', 'listen address (env EAS_HOST)', process.env.EAS_HOST ?? '127.0.0.1')
-    .option('--data-dir <dir>', 'where the SQLite file lives (env EAS_DATA_DIR)', process.env.EAS_DATA_DIR ?? DEFAULT_DATA_DIR)
-    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace (env EAS_LOG_LEVEL)', process.env.EAS_LOG_LEVEL ?? 'info')
+    .option(
+      '--data-dir <dir>',
+      'where the SQLite file lives (env EAS_DATA_DIR)',
+      process.env.EAS_DATA_DIR ?? DEFAULT_DATA_DIR,
+    )
+    .option(
+      '--log-level <level>',
+      'fatal|error|warn|info|debug|trace (env EAS_LOG_LEVEL)',
+      process.env.EAS_LOG_LEVEL ?? 'info',
+    )
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS (phones require it outside a lab)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
-    .option('--public-url <url>', 'URL devices use, returned by Autodiscover (default: from the request Host)')
+    .option(
+      '--public-url <url>',
+      'URL devices use, returned by Autodiscover (default: from the request Host)',
+    )
     .option('--max-devices-per-user <n>', 'device partnerships per user (Exchange EasMaxDevices)', '100')
     .action(
       async (o: {
@@ -32,7 +43,8 @@ export function registerServeCommand(program: Command): void {
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`bad --port ${o.port}`);
         const maxDevices = Number(o.maxDevicesPerUser);
         if (!Number.isInteger(maxDevices) || maxDevices < 1) throw new CliError('bad --max-devices-per-user');
-        if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) throw new CliError('--tls-cert and --tls-key go together');
+        if (Boolean(o.tlsCert) !== Boolean(o.tlsKey))
+          throw new CliError('--tls-cert and --tls-key go together');
         const databaseUrl = program.opts().database ?? defaultDatabaseUrl(o.dataDir);
         if (databaseUrl.startsWith('sqlite:') && !databaseUrl.startsWith('sqlite::memory:')) {
           mkdirSync(dirname(databaseUrl.slice('sqlite:'.length)), { recursive: true });

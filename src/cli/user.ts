@@ -16,26 +16,31 @@ export function registerUserCommands(program: Command): void {
     .option('--display-name <name>', 'display name')
     .option('--password-stdin', 'read the password from standard input')
     .option('--disabled', 'create with ActiveSync disabled')
-    .action(async (username: string, o: { email?: string; displayName?: string; passwordStdin?: boolean; disabled?: boolean }) => {
-      const password = o.passwordStdin ? await readSecret() : generatePassword();
-      await withStore(program.opts().database, async (store) => {
-        if (await store.getUserByName(username)) throw new CliError(`user ${username} already exists`);
-        const now = new Date();
-        await store.putUser({
-          id: randomUUID(),
-          username,
-          email: o.email ?? `${username}@example.com`,
-          displayName: o.displayName ?? username,
-          passwordHash: await hashPassword(password),
-          easEnabled: !o.disabled,
-          policyId: null,
-          createdAt: now,
-          updatedAt: now,
+    .action(
+      async (
+        username: string,
+        o: { email?: string; displayName?: string; passwordStdin?: boolean; disabled?: boolean },
+      ) => {
+        const password = o.passwordStdin ? await readSecret() : generatePassword();
+        await withStore(program.opts().database, async (store) => {
+          if (await store.getUserByName(username)) throw new CliError(`user ${username} already exists`);
+          const now = new Date();
+          await store.putUser({
+            id: randomUUID(),
+            username,
+            email: o.email ?? `${username}@example.com`,
+            displayName: o.displayName ?? username,
+            passwordHash: await hashPassword(password),
+            easEnabled: !o.disabled,
+            policyId: null,
+            createdAt: now,
+            updatedAt: now,
+          });
         });
-      });
-      print(`created user ${username}`);
-      if (!o.passwordStdin) print(`password: ${password}`);
-    });
+        print(`created user ${username}`);
+        if (!o.passwordStdin) print(`password: ${password}`);
+      },
+    );
 
   user
     .command('list')

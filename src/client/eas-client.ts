@@ -84,10 +84,18 @@ export class EasClient {
   }
 
   /** HTTP OPTIONS: the versions and commands the server advertises. */
-  async options(): Promise<{ httpStatus: number; versions: string[]; commands: string[]; headers: Record<string, string> }> {
+  async options(): Promise<{
+    httpStatus: number;
+    versions: string[];
+    commands: string[];
+    headers: Record<string, string>;
+  }> {
     const res = await fetch(`${this.opts.baseUrl}/Microsoft-Server-ActiveSync`, {
       method: 'OPTIONS',
-      headers: { Authorization: this.authHeader(), ...(this.opts.userAgent ? { 'User-Agent': this.opts.userAgent } : {}) },
+      headers: {
+        Authorization: this.authHeader(),
+        ...(this.opts.userAgent ? { 'User-Agent': this.opts.userAgent } : {}),
+      },
     });
     await res.arrayBuffer();
     const headers = headersToRecord(res.headers);
@@ -101,7 +109,11 @@ export class EasClient {
   }
 
   /** Send one command as-is (no automatic re-provisioning). */
-  async request(cmd: string, body?: WbxmlElement | Buffer | null, o: RequestOptions = {}): Promise<EasResult> {
+  async request(
+    cmd: string,
+    body?: WbxmlElement | Buffer | null,
+    o: RequestOptions = {},
+  ): Promise<EasResult> {
     const policyKey = o.policyKey === undefined ? this.policyKey : o.policyKey;
     const form = this.opts.queryForm ?? 'plain';
     const user = o.user ?? this.opts.username;
@@ -119,7 +131,13 @@ export class EasClient {
         params,
       });
     } else {
-      query = formatPlainQuery({ cmd, user, deviceId: this.opts.deviceId, deviceType: this.opts.deviceType, params });
+      query = formatPlainQuery({
+        cmd,
+        user,
+        deviceId: this.opts.deviceId,
+        deviceType: this.opts.deviceType,
+        params,
+      });
       headers['MS-ASProtocolVersion'] = this.opts.protocolVersion;
       if (policyKey !== null) headers['X-MS-PolicyKey'] = policyKey;
     }
@@ -142,14 +160,22 @@ export class EasClient {
       decoded = decodeWbxml(raw);
     }
     const st = decoded ? childText(decoded, 'Status') : null;
-    return { httpStatus: res.status, headers: resHeaders, body: decoded, raw, status: st === null ? null : Number(st) };
+    return {
+      httpStatus: res.status,
+      headers: resHeaders,
+      body: decoded,
+      raw,
+      status: st === null ? null : Number(st),
+    };
   }
 
   /**
    * The full Provision flow ([MS-ASPROV] 4.1): download with a temporary key, acknowledge with
    * `ackStatus` ('1' applied, '2' partial, '3' not applied, '4' externally managed), keep the final key.
    */
-  async provision(o: { ackStatus?: '1' | '2' | '3' | '4'; sendDeviceInformation?: boolean } = {}): Promise<ProvisionOutcome> {
+  async provision(
+    o: { ackStatus?: '1' | '2' | '3' | '4'; sendDeviceInformation?: boolean } = {},
+  ): Promise<ProvisionOutcome> {
     const withInfo = o.sendDeviceInformation ?? ['14.1', '16.0', '16.1'].includes(this.opts.protocolVersion);
     const out: ProvisionOutcome = {
       downloadStatus: null,
@@ -166,7 +192,11 @@ export class EasClient {
         'Provision',
         'Provision',
         withInfo ? this.deviceInformationElement() : null,
-        el('Provision', 'Policies', el('Provision', 'Policy', el('Provision', 'PolicyType', 'MS-EAS-Provisioning-WBXML'))),
+        el(
+          'Provision',
+          'Policies',
+          el('Provision', 'Policy', el('Provision', 'PolicyType', 'MS-EAS-Provisioning-WBXML')),
+        ),
       ),
       { policyKey: '0' },
     );
@@ -234,7 +264,11 @@ export class EasClient {
    * Send a command the way a phone does: on a re-provision status (or HTTP 449 for 12.1),
    * provision and retry once.
    */
-  async command(cmd: string, body?: WbxmlElement | Buffer | null, o: RequestOptions = {}): Promise<EasResult> {
+  async command(
+    cmd: string,
+    body?: WbxmlElement | Buffer | null,
+    o: RequestOptions = {},
+  ): Promise<EasResult> {
     const first = await this.request(cmd, body, o);
     const mustProvision =
       first.httpStatus === 449 || (first.status !== null && REPROVISION_STATUSES.has(first.status));
@@ -246,7 +280,11 @@ export class EasClient {
 
   private deviceInformationElement(info = this.opts.deviceInformation ?? {}): WbxmlElement {
     const fields = Object.entries(info).filter(([, v]) => v !== undefined) as Array<[string, string]>;
-    return el('Settings', 'DeviceInformation', el('Settings', 'Set', ...fields.map(([k, v]) => el('Settings', k, v))));
+    return el(
+      'Settings',
+      'DeviceInformation',
+      el('Settings', 'Set', ...fields.map(([k, v]) => el('Settings', k, v))),
+    );
   }
 
   private authHeader(password = this.opts.password): string {

@@ -10,7 +10,10 @@ test('parseUserAgent: common EAS clients', () => {
       'Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.13426; Pro)',
       { family: 'Microsoft Office', version: '16.0' },
     ],
-    ['Android-Mail/2023.10.15.574367440.Release', { family: 'Android-Mail', version: '2023.10.15.574367440.Release' }],
+    [
+      'Android-Mail/2023.10.15.574367440.Release',
+      { family: 'Android-Mail', version: '2023.10.15.574367440.Release' },
+    ],
     ['  Thunderbird  ', { family: 'Thunderbird', version: null }],
     ['/1.0', { family: '/1.0', version: null }],
     ['X/', { family: 'X', version: null }],

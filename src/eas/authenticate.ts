@@ -1,8 +1,10 @@
 // Verifies Basic credentials against the user directory. A phone authenticates on every request
-// (a Ping every few minutes, bursts of Syncs), and scrypt is deliberately slow, so a verified
-// login is remembered briefly under an HMAC of the credentials: never the password itself.
+// (a Ping every few minutes, bursts of Syncs), and scrypt is deliberately slow, so an outcome is
+// remembered briefly under an HMAC of the credentials: never the password itself. Failures are
+// remembered too (a phone with an old password retries forever), and unknown users cost a full
+// scrypt, so timing does not tell which usernames exist.
 import { createHmac, randomBytes } from 'node:crypto';
-import { verifyPassword } from '../auth/password.js';
+import { hashPassword, verifyPassword } from '../auth/password.js';
 import type { Credentials } from './types.js';
 import type { User, UserStore } from '../store/types.js';
 
@@ -15,10 +17,15 @@ export interface AuthenticatorOptions {
 }
 
 interface CacheEntry {
-  userId: string;
-  passwordHash: string;
+  /** null: these credentials failed. */
+  userId: string | null;
+  /** The hash they were checked against (null: unknown user); a change invalidates the entry. */
+  passwordHash: string | null;
   expiresAt: number;
 }
+
+/** How long a failed login is remembered. Short: a user who fixes the password waits at most this. */
+const FAILURE_TTL_MS = 30_000;
 
 export class Authenticator {
   // Per-process key: cache entries are useless outside this process and die with it.
@@ -26,6 +33,7 @@ export class Authenticator {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly ttl: number;
   private readonly max: number;
+  private dummyHash: Promise<string> | null = null;
 
   constructor(private readonly opts: AuthenticatorOptions) {
     this.ttl = opts.cacheTtlMs ?? 5 * 60_000;
@@ -37,22 +45,32 @@ export class Authenticator {
     if (credentials.kind !== 'basic') return null;
     const { username, password } = credentials;
     const now = this.opts.clock().getTime();
-    const tag = this.ttl > 0 ? this.tag(username, password) : '';
-    const hit = this.ttl > 0 ? this.cache.get(tag) : undefined;
-    if (hit && hit.expiresAt > now) {
-      const user = await this.opts.users.getUser(hit.userId);
-      // A password change (new hash) or a deleted user invalidates the entry.
-      if (user && user.passwordHash === hit.passwordHash) return user;
-      this.cache.delete(tag);
-    }
+    const caching = this.ttl > 0;
+    const tag = caching ? this.tag(username, password) : '';
+    const hit = caching ? this.cache.get(tag) : undefined;
     const user = await this.opts.users.getUserByName(stripDomain(username));
-    if (!user) return null;
-    if (!(await verifyPassword(password, user.passwordHash))) return null;
-    if (this.ttl > 0) {
-      if (this.cache.size >= this.max) this.cache.delete(this.cache.keys().next().value as string);
-      this.cache.set(tag, { userId: user.id, passwordHash: user.passwordHash, expiresAt: now + this.ttl });
+    if (hit && hit.expiresAt > now && (user?.passwordHash ?? null) === hit.passwordHash) {
+      // Same credentials against the same stored hash: the answer cannot have changed.
+      return hit.userId !== null && user && user.id === hit.userId ? user : null;
     }
-    return user;
+    let ok: boolean;
+    if (user) {
+      ok = await verifyPassword(password, user.passwordHash);
+    } else {
+      // Spend the same work as for a real user so response time does not reveal who exists.
+      this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+      await verifyPassword(password, await this.dummyHash);
+      ok = false;
+    }
+    if (caching) {
+      if (this.cache.size >= this.max) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(tag, {
+        userId: ok && user ? user.id : null,
+        passwordHash: user?.passwordHash ?? null,
+        expiresAt: now + (ok ? this.ttl : Math.min(this.ttl, FAILURE_TTL_MS)),
+      });
+    }
+    return ok ? user : null;
   }
 
   private tag(username: string, password: string): string {

@@ -34,5 +34,7 @@ export interface CommandHandler {
   readonly checksPolicyKey: boolean;
   /** Whether a pending remote wipe stops the command with status 140 (false only for Provision, which delivers it). */
   readonly blockedByWipe: boolean;
+  /** Whether success counts as a sync for FirstSyncTime / LastSuccessSync (FolderSync, Sync, Ping, ...). */
+  readonly countsAsSync: boolean;
   handle(ctx: CommandContext): Promise<EasResponse>;
 }

@@ -12,12 +12,15 @@ import type { CommandContext, EasServices } from './context.js';
 import { EasHttpError, EasStatusError, toEasResponse } from './errors.js';
 import type { CommandRegistry } from './registry.js';
 import { EasStatus } from './status.js';
+import type { Throttle } from './throttle.js';
 import type { EasRequest, EasResponse } from './types.js';
 
 export interface GateOptions {
   svc: EasServices;
   auth: Authenticator;
   registry: CommandRegistry;
+  /** Per (user, device) rate and concurrency limits; absent = unlimited. */
+  throttle?: Throttle;
 }
 
 const WBXML_TYPES = new Set(['application/vnd.ms-sync.wbxml', 'application/vnd.ms-sync']);
@@ -29,11 +32,15 @@ export function createEasHandler(opts: GateOptions): (req: EasRequest) => Promis
 export async function handleEasRequest(opts: GateOptions, req: EasRequest): Promise<EasResponse> {
   const { svc, auth, registry } = opts;
   const log = svc.log.child({ reqId: req.requestId, cmd: req.cmd, deviceId: req.deviceId });
+  let release: (() => void) | null = null;
   try {
     // 1. Authenticate. [MS-ASHTTP] 2.2.2.1.1: 401 makes the client re-prompt / run Autodiscover.
     const user = await auth.authenticate(req.credentials);
     if (!user) {
-      log.info({ user: req.credentials.kind === 'basic' ? req.credentials.username : null }, 'authentication failed');
+      log.info(
+        { user: req.credentials.kind === 'basic' ? req.credentials.username : null },
+        'authentication failed',
+      );
       throw new EasHttpError(401, { 'WWW-Authenticate': 'Basic realm="Syncward"' });
     }
     // The query's User claims an identity: it must be the authenticated one.
@@ -44,6 +51,15 @@ export async function handleEasRequest(opts: GateOptions, req: EasRequest): Prom
     // 2. Command lookup. [MS-ASHTTP] 501: unknown or unsupported command.
     const handler = registry.get(req.cmd);
     if (!handler) throw new EasHttpError(501);
+    // Throttle after authentication, so nobody can spend another user's budget. [MS-ASHTTP] 503 + Retry-After.
+    if (opts.throttle) {
+      const t = opts.throttle.acquire(`${user.id}\n${req.deviceId}`);
+      if (!t.ok) {
+        log.warn({ reason: t.reason, retryAfter: t.retryAfterSeconds }, 'throttled');
+        throw new EasHttpError(503, { 'Retry-After': String(t.retryAfterSeconds) });
+      }
+      release = t.release;
+    }
     // 3. User enabled for ActiveSync (Set-CASMailbox -ActiveSyncEnabled).
     if (!user.easEnabled) throw new EasStatusError(EasStatus.UserDisabledForSync);
 
@@ -102,7 +118,16 @@ export async function handleEasRequest(opts: GateOptions, req: EasRequest): Prom
     }
 
     const ctx: CommandContext = { svc, req, user, device, policy, body, log };
-    return await handler.handle(ctx);
+    const res = await handler.handle(ctx);
+    if (handler.countsAsSync && res.httpStatus === 200) {
+      // Exchange's FirstSyncTime / LastSuccessSync count synchronisation commands only.
+      const now = svc.clock();
+      await svc.store.patchDevice(device.id, {
+        lastSuccessSyncAt: now,
+        ...(device.firstSyncAt ? {} : { firstSyncAt: now }),
+      });
+    }
+    return res;
   } catch (err) {
     return toEasResponse(err, {
       cmd: req.cmd,
@@ -111,6 +136,8 @@ export async function handleEasRequest(opts: GateOptions, req: EasRequest): Prom
       log,
       requestId: req.requestId,
     });
+  } finally {
+    release?.();
   }
 }
 

@@ -25,7 +25,11 @@ export function autodiscoverHandler(o: {
     const parsed = parseAutodiscoverRequest(req.body);
     if (!parsed.ok) {
       o.log.info({ reqId: req.requestId, reason: parsed.reason }, 'autodiscover: bad request');
-      return { status: 200, headers: XML, body: buildAutodiscoverError(parsed.errorCode, { now: new Date() }) };
+      return {
+        status: 200,
+        headers: XML,
+        body: buildAutodiscoverError(parsed.errorCode, { now: new Date() }),
+      };
     }
     const asked = parsed.request.emailAddress.toLowerCase();
     if (asked !== user.email.toLowerCase() && asked !== user.username.toLowerCase()) {

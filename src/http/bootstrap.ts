@@ -8,14 +8,20 @@ import type { Store } from '../store/types.js';
 export interface SeedResult {
   createdDefaultPolicy: boolean;
   /** Present only when the accounts were created by this call. */
-  credentials: { admin: { username: string; password: string }; demo: { username: string; password: string } } | null;
+  credentials: {
+    admin: { username: string; password: string };
+    demo: { username: string; password: string };
+  } | null;
 }
 
 export function generatePassword(): string {
   return randomBytes(12).toString('base64url');
 }
 
-export async function seedStore(store: Store, opts: { clock?: () => Date; demoDomain?: string } = {}): Promise<SeedResult> {
+export async function seedStore(
+  store: Store,
+  opts: { clock?: () => Date; demoDomain?: string } = {},
+): Promise<SeedResult> {
   const now = (opts.clock ?? (() => new Date()))();
   let createdDefaultPolicy = false;
   if (!(await store.getDefaultPolicy())) {
@@ -35,7 +41,12 @@ export async function seedStore(store: Store, opts: { clock?: () => Date; demoDo
 
   const admin = { username: 'admin', password: generatePassword() };
   const demo = { username: 'demo', password: generatePassword() };
-  await store.putAdmin({ id: randomUUID(), username: admin.username, passwordHash: await hashPassword(admin.password), createdAt: now });
+  await store.putAdmin({
+    id: randomUUID(),
+    username: admin.username,
+    passwordHash: await hashPassword(admin.password),
+    createdAt: now,
+  });
   if (!(await store.getUserByName(demo.username))) {
     await store.putUser({
       id: randomUUID(),

@@ -8,6 +8,8 @@ import { Authenticator } from '../eas/authenticate.js';
 import type { EasServices } from '../eas/context.js';
 import { createEasHandler } from '../eas/gate.js';
 import { defaultRegistry } from '../eas/registry.js';
+import { createThrottle } from '../eas/throttle.js';
+import type { ThrottleOptions } from '../eas/throttle.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
 import { buildApp } from './app.js';
@@ -24,6 +26,8 @@ export interface ServerConfig {
   /** Base URL devices use (Autodiscover answer); null = derive from each request's Host. */
   publicUrl: string | null;
   maxDevicesPerUser: number;
+  /** Per (user, device) limits; default 20 req/s sustained, bursts of 60, 10 in flight (Exchange EasMaxConcurrency). */
+  throttle?: Pick<ThrottleOptions, 'ratePerSecond' | 'burst' | 'maxConcurrent'>;
 }
 
 export interface RunningServer {
@@ -51,7 +55,12 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     const registry = defaultRegistry();
     const app = buildApp({
       log,
-      handleEas: createEasHandler({ svc: services, auth, registry }),
+      handleEas: createEasHandler({
+        svc: services,
+        auth,
+        registry,
+        throttle: createThrottle(cfg.throttle ?? { ratePerSecond: 20, burst: 60, maxConcurrent: 10 }),
+      }),
       authenticate: async (credentials) => (await auth.authenticate(credentials)) !== null,
       autodiscover: autodiscoverHandler({ auth, publicUrl: cfg.publicUrl, log }),
       commands: [...registry.keys()],

@@ -5,7 +5,7 @@ import { hashPassword } from '../../src/auth/password.js';
 import { EasClient } from '../../src/client/index.js';
 import type { EasClientOptions } from '../../src/client/index.js';
 import { startServer } from '../../src/http/server.js';
-import type { RunningServer } from '../../src/http/server.js';
+import type { RunningServer, ServerConfig } from '../../src/http/server.js';
 import type { User } from '../../src/store/types.js';
 
 export interface TestServer extends RunningServer {
@@ -13,7 +13,9 @@ export interface TestServer extends RunningServer {
   client(o: Partial<EasClientOptions> & Pick<EasClientOptions, 'username' | 'password'>): EasClient;
 }
 
-export async function startTestServer(o: { databaseUrl?: string; maxDevicesPerUser?: number } = {}): Promise<TestServer> {
+export async function startTestServer(
+  o: { databaseUrl?: string; maxDevicesPerUser?: number; throttle?: ServerConfig['throttle'] } = {},
+): Promise<TestServer> {
   const server = await startServer({
     host: '127.0.0.1',
     port: 0,
@@ -22,6 +24,7 @@ export async function startTestServer(o: { databaseUrl?: string; maxDevicesPerUs
     tls: null,
     publicUrl: null,
     maxDevicesPerUser: o.maxDevicesPerUser ?? 100,
+    throttle: o.throttle ?? { ratePerSecond: 1000, burst: 1000, maxConcurrent: 100 },
   });
   return Object.assign(server, {
     async addUser(username: string, password: string, patch: Partial<User> = {}): Promise<User> {
@@ -48,7 +51,12 @@ export async function startTestServer(o: { databaseUrl?: string; maxDevicesPerUs
         deviceType: 'iPhone',
         protocolVersion: '16.1',
         userAgent: 'Apple-iPhone14C2/2104.91',
-        deviceInformation: { Model: 'iPhone14C2', OS: 'iOS 17.4.1 21E236', FriendlyName: "Ana's iPhone", IMEI: '356938035643809' },
+        deviceInformation: {
+          Model: 'iPhone14C2',
+          OS: 'iOS 17.4.1 21E236',
+          FriendlyName: "Ana's iPhone",
+          IMEI: '356938035643809',
+        },
         ...c,
       });
     },

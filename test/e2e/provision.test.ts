@@ -122,7 +122,11 @@ describe('policy key enforcement', () => {
         'Provision',
         'Provision',
         el('Settings', 'DeviceInformation', el('Settings', 'Set', el('Settings', 'Model', 'X'))),
-        el('Provision', 'Policies', el('Provision', 'Policy', el('Provision', 'PolicyType', 'MS-EAS-Provisioning-WBXML'))),
+        el(
+          'Provision',
+          'Policies',
+          el('Provision', 'Policy', el('Provision', 'PolicyType', 'MS-EAS-Provisioning-WBXML')),
+        ),
       ),
       { policyKey: '0' },
     );
@@ -306,16 +310,27 @@ describe('bad requests leave stored state intact', () => {
 
     const malformedQuery = await fetch(`${server.url}/Microsoft-Server-ActiveSync?Cmd=Settings&User=ana`, {
       method: 'POST',
-      headers: { Authorization: 'Basic ' + Buffer.from(`ana:${PW}`).toString('base64'), 'MS-ASProtocolVersion': '14.1' },
+      headers: {
+        Authorization: 'Basic ' + Buffer.from(`ana:${PW}`).toString('base64'),
+        'MS-ASProtocolVersion': '14.1',
+      },
     });
     assert.equal(malformedQuery.status, 400);
     const badB64 = await fetch(`${server.url}/Microsoft-Server-ActiveSync?%%%`, { method: 'POST' });
     assert.equal(badB64.status, 400);
 
-    const garbage = await c.request('Settings', Buffer.from([0x03, 0x01, 0x6a, 0x00, 0x00, 0x12, 0x45, 0x56]));
+    const garbage = await c.request(
+      'Settings',
+      Buffer.from([0x03, 0x01, 0x6a, 0x00, 0x00, 0x12, 0x45, 0x56]),
+    );
     assert.equal(garbage.httpStatus, 200);
     assert.equal(garbage.status, 102);
-    const legacy = server.client({ username: 'ana', password: PW, protocolVersion: '12.1', deviceId: c.opts.deviceId });
+    const legacy = server.client({
+      username: 'ana',
+      password: PW,
+      protocolVersion: '12.1',
+      deviceId: c.opts.deviceId,
+    });
     legacy.policyKey = c.policyKey;
     const garbage12 = await legacy.request('Settings', Buffer.from('not wbxml at all'));
     assert.equal(garbage12.httpStatus, 400);
@@ -333,6 +348,25 @@ describe('bad requests leave stored state intact', () => {
     assert.equal(p.status, 126);
     const legacy = server.client({ username: 'carl', password: PW, protocolVersion: '12.1' });
     assert.equal((await legacy.request('Settings', settingsUserInfo)).httpStatus, 403);
+  });
+
+  test('throttling answers 503 with Retry-After, per device', async () => {
+    const slow = await startTestServer({ throttle: { ratePerSecond: 0.5, burst: 3, maxConcurrent: 5 } });
+    try {
+      await slow.addUser('fred', PW);
+      const c = slow.client({ username: 'fred', password: PW, protocolVersion: '14.1' });
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await c.request('Settings', settingsUserInfo)).httpStatus);
+      assert.deepEqual(statuses.slice(0, 3), [200, 200, 200]);
+      const limited = await c.request('Settings', settingsUserInfo);
+      assert.equal(limited.httpStatus, 503);
+      assert.match(limited.headers['retry-after'] ?? '', /^\d+$/);
+      // Another device of the same user has its own budget.
+      const other = slow.client({ username: 'fred', password: PW, protocolVersion: '14.1' });
+      assert.equal((await other.request('Settings', settingsUserInfo)).httpStatus, 200);
+    } finally {
+      await slow.close();
+    }
   });
 
   test('the per-user device limit answers 177', async () => {

@@ -29,6 +29,7 @@ export const provisionCommand: CommandHandler = {
   name: 'Provision',
   checksPolicyKey: false,
   blockedByWipe: false,
+  countsAsSync: false,
   async handle(ctx) {
     const { body } = ctx;
     if (!body || body.ns !== 'Provision' || body.tag !== 'Provision') {
@@ -47,7 +48,11 @@ export const provisionCommand: CommandHandler = {
 };
 
 /** Phase 2: hand out the policy with a temporary key ([MS-ASPROV] 3.2.5.1.1). */
-async function download(ctx: CommandContext, body: WbxmlElement, policyEl: WbxmlElement): Promise<EasResponse> {
+async function download(
+  ctx: CommandContext,
+  body: WbxmlElement,
+  policyEl: WbxmlElement,
+): Promise<EasResponse> {
   const { svc, req, policy } = ctx;
   let device = ctx.device;
   const infoEl = child(body, 'DeviceInformation', 'Settings');
@@ -101,7 +106,11 @@ async function download(ctx: CommandContext, body: WbxmlElement, policyEl: Wbxml
 }
 
 /** Acknowledgement: the temporary key plus the device's compliance status ([MS-ASPROV] 3.2.5.1.2.1). */
-async function acknowledge(ctx: CommandContext, policyEl: WbxmlElement, ackStatus: string): Promise<EasResponse> {
+async function acknowledge(
+  ctx: CommandContext,
+  policyEl: WbxmlElement,
+  ackStatus: string,
+): Promise<EasResponse> {
   const { svc, device, policy } = ctx;
   const policyType = childText(policyEl, 'PolicyType') ?? POLICY_TYPE;
   const presented = childText(policyEl, 'PolicyKey') ?? ctx.req.policyKey;

@@ -15,6 +15,7 @@ export const settingsCommand: CommandHandler = {
   name: 'Settings',
   checksPolicyKey: true,
   blockedByWipe: true,
+  countsAsSync: false,
   async handle(ctx) {
     const { body } = ctx;
     if (!body || body.ns !== 'Settings' || body.tag !== 'Settings') {

@@ -1,0 +1,138 @@
+// PostgreSQL UserStore and AdminStore (src/store/types.ts).
+import type { Admin, AdminStore, User, UserStore } from '../types.js';
+import { StoreConflictError } from '../types.js';
+import { nameKey, toDate } from '../sql/values.js';
+import type { Pool } from './db.js';
+import { isForeignKeyViolation, isUniqueViolation } from './db.js';
+
+interface UserRow {
+  id: string;
+  username: string;
+  email: string;
+  display_name: string;
+  password_hash: string;
+  eas_enabled: boolean;
+  policy_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface AdminRow {
+  id: string;
+  username: string;
+  password_hash: string;
+  created_at: Date;
+}
+
+function userFromRow(r: UserRow): User {
+  return {
+    id: r.id,
+    username: r.username,
+    email: r.email,
+    displayName: r.display_name,
+    passwordHash: r.password_hash,
+    easEnabled: r.eas_enabled,
+    policyId: r.policy_id,
+    createdAt: toDate(r.created_at, 'users.created_at'),
+    updatedAt: toDate(r.updated_at, 'users.updated_at'),
+  };
+}
+
+function adminFromRow(r: AdminRow): Admin {
+  return {
+    id: r.id,
+    username: r.username,
+    passwordHash: r.password_hash,
+    createdAt: toDate(r.created_at, 'admins.created_at'),
+  };
+}
+
+// Upsert on id, so a replace keeps the row (and its devices) instead of delete-and-insert.
+const PUT_USER = `INSERT INTO users (id, username, username_key, email, display_name, password_hash,
+    eas_enabled, policy_id, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+  ON CONFLICT (id) DO UPDATE SET username = excluded.username, username_key = excluded.username_key,
+    email = excluded.email, display_name = excluded.display_name, password_hash = excluded.password_hash,
+    eas_enabled = excluded.eas_enabled, policy_id = excluded.policy_id,
+    created_at = excluded.created_at, updated_at = excluded.updated_at`;
+
+const PUT_ADMIN = `INSERT INTO admins (id, username, username_key, password_hash, created_at)
+  VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT (id) DO UPDATE SET username = excluded.username, username_key = excluded.username_key,
+    password_hash = excluded.password_hash, created_at = excluded.created_at`;
+
+export function postgresUserStore(pool: Pool): UserStore & AdminStore {
+  return {
+    async getUser(id) {
+      const { rows } = await pool.query<UserRow>('SELECT * FROM users WHERE id = $1', [id]);
+      return rows[0] ? userFromRow(rows[0]) : null;
+    },
+    async getUserByName(username) {
+      const { rows } = await pool.query<UserRow>('SELECT * FROM users WHERE username_key = $1', [
+        nameKey(username),
+      ]);
+      return rows[0] ? userFromRow(rows[0]) : null;
+    },
+    async listUsers() {
+      const { rows } = await pool.query<UserRow>('SELECT * FROM users ORDER BY username_key');
+      return rows.map(userFromRow);
+    },
+    async putUser(user) {
+      try {
+        await pool.query(PUT_USER, [
+          user.id,
+          user.username,
+          nameKey(user.username),
+          user.email,
+          user.displayName,
+          user.passwordHash,
+          user.easEnabled,
+          user.policyId,
+          user.createdAt,
+          user.updatedAt,
+        ]);
+      } catch (err) {
+        if (isUniqueViolation(err)) {
+          throw new StoreConflictError(`username already in use: ${user.username}`, { cause: err });
+        }
+        if (isForeignKeyViolation(err)) {
+          throw new Error(`store: putUser ${user.id}: policy ${user.policyId} does not exist`, {
+            cause: err,
+          });
+        }
+        throw err;
+      }
+    },
+    async deleteUser(id) {
+      // devices.user_id cascades.
+      await pool.query('DELETE FROM users WHERE id = $1', [id]);
+    },
+
+    async getAdminByName(username) {
+      const { rows } = await pool.query<AdminRow>('SELECT * FROM admins WHERE username_key = $1', [
+        nameKey(username),
+      ]);
+      return rows[0] ? adminFromRow(rows[0]) : null;
+    },
+    async listAdmins() {
+      const { rows } = await pool.query<AdminRow>('SELECT * FROM admins ORDER BY username_key');
+      return rows.map(adminFromRow);
+    },
+    async putAdmin(admin) {
+      try {
+        await pool.query(PUT_ADMIN, [
+          admin.id,
+          admin.username,
+          nameKey(admin.username),
+          admin.passwordHash,
+          admin.createdAt,
+        ]);
+      } catch (err) {
+        if (isUniqueViolation(err)) {
+          throw new StoreConflictError(`admin username already in use: ${admin.username}`, { cause: err });
+        }
+        throw err;
+      }
+    },
+  };
+}

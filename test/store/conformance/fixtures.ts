@@ -1,0 +1,204 @@
+// Record builders for the conformance suite: valid defaults, overridable per test.
+import { randomUUID } from 'node:crypto';
+import type { Device } from '../../../src/devices/types.js';
+import type { Policy, PolicySettings } from '../../../src/policy/types.js';
+import type { Admin, User } from '../../../src/store/types.js';
+
+let seq = 0;
+const next = (): number => ++seq;
+
+/** Millisecond-precise timestamps: the stores must round-trip the .xyz part exactly. */
+export const T0 = new Date('2024-02-29T23:59:59.999Z');
+export const T1 = new Date('2024-03-01T00:00:00.001Z');
+export const T2 = new Date('1999-12-31T23:59:59.123Z');
+
+export function makeUser(over: Partial<User> = {}): User {
+  const n = next();
+  return {
+    id: randomUUID(),
+    username: `user${n}`,
+    email: `user${n}@example.com`,
+    displayName: `User ${n}`,
+    passwordHash: `scrypt$16384$8$1$c2FsdA$aGFzaA${n}`,
+    easEnabled: true,
+    policyId: null,
+    createdAt: T0,
+    updatedAt: T1,
+    ...over,
+  };
+}
+
+export function makeAdmin(over: Partial<Admin> = {}): Admin {
+  const n = next();
+  return {
+    id: randomUUID(),
+    username: `admin${n}`,
+    passwordHash: `scrypt$admin${n}`,
+    createdAt: T0,
+    ...over,
+  };
+}
+
+export function makeSettings(over: Partial<PolicySettings> = {}): PolicySettings {
+  return {
+    DevicePasswordEnabled: true,
+    AlphanumericDevicePasswordRequired: false,
+    PasswordRecoveryEnabled: false,
+    RequireStorageCardEncryption: false,
+    AttachmentsEnabled: true,
+    MinDevicePasswordLength: 6,
+    MaxInactivityTimeDeviceLock: 900,
+    MaxDevicePasswordFailedAttempts: null,
+    MaxAttachmentSize: null,
+    AllowSimpleDevicePassword: false,
+    DevicePasswordExpiration: null,
+    DevicePasswordHistory: 0,
+    AllowStorageCard: true,
+    AllowCamera: true,
+    RequireDeviceEncryption: true,
+    AllowUnsignedApplications: true,
+    AllowUnsignedInstallationPackages: true,
+    MinDevicePasswordComplexCharacters: 1,
+    AllowWiFi: true,
+    AllowTextMessaging: true,
+    AllowPOPIMAPEmail: true,
+    AllowBluetooth: 2,
+    AllowIrDA: true,
+    RequireManualSyncWhenRoaming: false,
+    AllowDesktopSync: true,
+    MaxCalendarAgeFilter: 0,
+    AllowHTMLEmail: true,
+    MaxEmailAgeFilter: 0,
+    MaxEmailBodyTruncationSize: -1,
+    MaxEmailHTMLBodyTruncationSize: -1,
+    RequireSignedSMIMEMessages: false,
+    RequireEncryptedSMIMEMessages: false,
+    RequireSignedSMIMEAlgorithm: 0,
+    RequireEncryptionSMIMEAlgorithm: 0,
+    AllowSMIMEEncryptionAlgorithmNegotiation: 2,
+    AllowSMIMESoftCerts: true,
+    AllowBrowser: true,
+    AllowConsumerEmail: true,
+    AllowRemoteDesktop: true,
+    AllowInternetSharing: true,
+    UnapprovedInROMApplicationList: [],
+    ApprovedApplicationList: ['Contoso Mail', 'Zürich Karten 🗺️'],
+    ...over,
+  };
+}
+
+export function makePolicy(over: Partial<Policy> = {}): Policy {
+  const n = next();
+  return {
+    id: randomUUID(),
+    name: `Policy ${n}`,
+    isDefault: false,
+    settings: makeSettings(),
+    options: {
+      allowNonProvisionableDevices: false,
+      refreshIntervalSeconds: null,
+      allowPartialCompliance: true,
+      allowExternallyManaged: false,
+    },
+    revision: 1,
+    createdAt: T0,
+    updatedAt: T1,
+    ...over,
+  };
+}
+
+/** A first-contact device: identity and the required fields only, everything optional null. */
+export function makeDevice(userId: string, over: Partial<Device> = {}): Device {
+  const n = next();
+  return {
+    id: randomUUID(),
+    userId,
+    brokerId: '',
+    deviceId: `DEV${n}`,
+    deviceType: 'iPhone',
+    userAgent: null,
+    model: null,
+    imei: null,
+    friendlyName: null,
+    os: null,
+    osLanguage: null,
+    phoneNumber: null,
+    mobileOperator: null,
+    enableOutboundSms: null,
+    protocolVersion: null,
+    appFamily: null,
+    appVersion: null,
+    firstSyncAt: null,
+    lastSyncAttemptAt: null,
+    lastSuccessSyncAt: null,
+    lastPolicyUpdateAt: null,
+    lastPingHeartbeat: null,
+    policyId: null,
+    policyName: null,
+    policyRevision: null,
+    policyStatus: 'Unknown',
+    policyKey: null,
+    pendingPolicyKey: null,
+    accessState: 'DeviceDiscovery',
+    accessReason: 'None',
+    accessRule: null,
+    wipeRequestedAt: null,
+    wipeRequestedBy: null,
+    wipeSentAt: null,
+    wipeAckAt: null,
+    wipeAckStatus: null,
+    accountOnlyWipeRequestedAt: null,
+    accountOnlyWipeRequestedBy: null,
+    accountOnlyWipeSentAt: null,
+    accountOnlyWipeAckAt: null,
+    accountOnlyWipeAckStatus: null,
+    createdAt: T0,
+    updatedAt: T0,
+    ...over,
+  };
+}
+
+/** Every field set to a non-null value, so a dropped or mis-mapped column shows up. */
+export function makeFullDevice(userId: string, over: Partial<Device> = {}): Device {
+  return makeDevice(userId, {
+    brokerId: 'broker-Ω',
+    deviceType: 'SAMSUNGSMG991B',
+    userAgent: 'Android-SAMSUNG-SM-G991B/101.90000',
+    model: 'SM-G991B',
+    imei: '356938035643809',
+    friendlyName: 'Zoë’s 📱 «Galaxy»',
+    os: 'Android 14.0.0',
+    osLanguage: 'Deutsch',
+    phoneNumber: '+49 30 1234567',
+    mobileOperator: 'Telekom.de',
+    enableOutboundSms: false,
+    protocolVersion: '16.1',
+    appFamily: 'Android',
+    appVersion: '14.0.0',
+    firstSyncAt: T2,
+    lastSyncAttemptAt: T1,
+    lastSuccessSyncAt: T0,
+    lastPolicyUpdateAt: T2,
+    lastPingHeartbeat: 1740,
+    policyId: 'policy-that-may-be-gone',
+    policyName: 'Default',
+    policyRevision: 7,
+    policyStatus: 'AppliedInFull',
+    policyKey: '4294967295',
+    pendingPolicyKey: '1',
+    accessState: 'Allowed',
+    accessReason: 'DeviceRule',
+    accessRule: 'rule-7',
+    wipeRequestedAt: T0,
+    wipeRequestedBy: 'admin',
+    wipeSentAt: T1,
+    wipeAckAt: T1,
+    wipeAckStatus: 'failure',
+    accountOnlyWipeRequestedAt: T2,
+    accountOnlyWipeRequestedBy: 'helpdesk',
+    accountOnlyWipeSentAt: T2,
+    accountOnlyWipeAckAt: T2,
+    accountOnlyWipeAckStatus: 'success',
+    ...over,
+  });
+}

@@ -1,0 +1,117 @@
+// PostgreSQL-specific behaviour the conformance suite cannot express: idempotent and concurrent
+// migrations (advisory lock), schema isolation, schema-name checking.
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, describe, test } from 'node:test';
+import { MIGRATION_LOCK_CLASS, createPostgresStore } from '../../src/store/postgres/index.js';
+import { loadMigrations } from '../../src/store/sql/migrations.js';
+import { makeUser } from './conformance/fixtures.js';
+import { PG_URL, adminPool, dropSchema, endAdmin, requirePostgres, uniqueSchema } from './pg-helpers.js';
+
+const KNOWN_VERSIONS = loadMigrations(new URL('../../src/store/postgres/migrations/', import.meta.url)).map(
+  (m) => m.version,
+);
+
+async function appliedVersions(schema: string): Promise<number[]> {
+  const { rows } = await adminPool().query<{ version: number }>(
+    `SELECT version FROM "${schema}".schema_migrations ORDER BY version`,
+  );
+  return rows.map((r) => r.version);
+}
+
+if (await requirePostgres('postgres store: migrations')) {
+  after(endAdmin);
+
+  describe('postgres store: migrations and schemas', () => {
+    test('opening the same schema twice migrates once', async () => {
+      const schema = uniqueSchema();
+      try {
+        await (await createPostgresStore({ url: PG_URL, schema })).close();
+        assert.deepEqual(await appliedVersions(schema), KNOWN_VERSIONS);
+        const again = await createPostgresStore({ url: PG_URL, schema });
+        await again.close();
+        assert.deepEqual(await appliedVersions(schema), KNOWN_VERSIONS);
+      } finally {
+        await dropSchema(schema);
+      }
+    });
+
+    test('nodes starting at once on a fresh schema all succeed, migrating once', async () => {
+      const schema = uniqueSchema();
+      try {
+        const stores = await Promise.all(
+          Array.from({ length: 4 }, () => createPostgresStore({ url: PG_URL, schema, maxConnections: 2 })),
+        );
+        await Promise.all(stores.map((s) => s.close()));
+        const versions = await appliedVersions(schema);
+        assert.deepEqual(
+          versions,
+          [...new Set(versions)].sort((a, b) => a - b),
+        );
+      } finally {
+        await dropSchema(schema);
+      }
+    });
+
+    test('a migration waits on the advisory lock held by another node instead of failing', async () => {
+      const schema = uniqueSchema();
+      const holder = await adminPool().connect();
+      try {
+        // 1. Another "node" holds the migration lock for this schema.
+        await holder.query('SELECT pg_advisory_lock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schema]);
+        // 2. Our open must block on it, not fail or go ahead.
+        let settled = false;
+        const opening = createPostgresStore({ url: PG_URL, schema }).finally(() => {
+          settled = true;
+        });
+        await sleep(300);
+        assert.equal(settled, false, 'open finished while the lock was held');
+        const { rows } = await adminPool().query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE wait_event_type = 'Lock' AND wait_event = 'advisory' AND datname = current_database()`,
+        );
+        assert.ok((rows[0]?.n ?? 0) >= 1, 'someone waits on an advisory lock');
+        // 3. Released, the open completes and the schema works.
+        await holder.query('SELECT pg_advisory_unlock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, schema]);
+        const store = await opening;
+        await store.putUser(makeUser());
+        assert.equal((await store.listUsers()).length, 1);
+        await store.close();
+      } finally {
+        holder.release();
+        await dropSchema(schema);
+      }
+    });
+
+    test('stores in different schemas do not see each other', async () => {
+      const [s1, s2] = [uniqueSchema(), uniqueSchema()];
+      const a = await createPostgresStore({ url: PG_URL, schema: s1 });
+      const b = await createPostgresStore({ url: PG_URL, schema: s2 });
+      try {
+        await a.putUser(makeUser({ username: 'only-in-a' }));
+        assert.equal(await b.getUserByName('only-in-a'), null);
+        assert.equal((await a.listUsers()).length, 1);
+      } finally {
+        await a.close();
+        await b.close();
+        await dropSchema(s1);
+        await dropSchema(s2);
+      }
+    });
+
+    test('an unsafe schema name is refused before connecting', async () => {
+      for (const schema of ['Upper', 'semi;colon', 'a"b', '', 'x'.repeat(64), '1abc']) {
+        await assert.rejects(
+          createPostgresStore({ url: PG_URL, schema }),
+          /invalid PostgreSQL schema name/,
+          schema,
+        );
+      }
+    });
+
+    test('an unreachable server rejects createPostgresStore', async () => {
+      const url = 'postgres://postgres@127.0.0.1:1/none?connect_timeout=2';
+      await assert.rejects(createPostgresStore({ url }));
+    });
+  });
+}
