@@ -1,5 +1,11 @@
 // Shared CLI plumbing: which store to open, and output helpers. The CLI works directly on the
 // store (SQLite file or PostgreSQL), so it runs with or without a server; see docs/operations.md.
+import pino from 'pino';
+import { AccessService } from '../access/service.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { DeviceService } from '../devices/service.js';
+import { createSmtpNotifier } from '../notify/smtp-notifier.js';
+import type { SmtpRelayOptions } from '../notify/smtp-notifier.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
 
@@ -51,4 +57,38 @@ export function print(text: string): void {
 
 export function printJson(value: unknown): void {
   print(JSON.stringify(value, null, 2));
+}
+
+/** Services over the store, as the server builds them, for commands that change access state. */
+export async function withServices<T>(
+  databaseUrl: string | undefined,
+  fn: (s: {
+    store: Store;
+    access: AccessService;
+    devices: DeviceService;
+    audit: AuditLog;
+    actor: string;
+  }) => Promise<T>,
+): Promise<T> {
+  return withStore(databaseUrl, async (store) => {
+    const clock = () => new Date();
+    const log = pino({ level: process.env.EAS_LOG_LEVEL ?? 'warn' });
+    const audit = new AuditLog({ store, clock, log });
+    const smtp = smtpFromEnv();
+    const notifier = smtp ? createSmtpNotifier(smtp) : null;
+    try {
+      const access = new AccessService({ store, clock, log, audit, notifier });
+      const devices = new DeviceService({ store, clock, maxDevicesPerUser: Number.MAX_SAFE_INTEGER });
+      return await fn({ store, access, devices, audit, actor: `cli:${process.env.USER ?? 'unknown'}` });
+    } finally {
+      notifier?.close();
+    }
+  });
+}
+
+/** EAS_SMTP_URL / EAS_MAIL_FROM: the relay for admin notifications (both server and CLI use it). */
+export function smtpFromEnv(): SmtpRelayOptions | null {
+  const url = process.env.EAS_SMTP_URL;
+  if (!url) return null;
+  return { url, from: process.env.EAS_MAIL_FROM ?? 'syncward@localhost' };
 }

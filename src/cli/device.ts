@@ -1,13 +1,13 @@
 // syncward device list|show|wipe|remove (Exchange: Get-MobileDevice, Get-MobileDeviceStatistics,
 // Clear-MobileDevice, Remove-MobileDevice).
 import type { Command } from 'commander';
-import { DeviceService, WipeNotSupportedError } from '../devices/service.js';
+import { WipeNotSupportedError } from '../devices/service.js';
 import type { Device, DeviceAccessState } from '../devices/types.js';
 import type { Store } from '../store/types.js';
-import { CliError, fmtDate, list, print, printJson, table, withStore } from './context.js';
+import { CliError, fmtDate, list, print, printJson, table, withServices, withStore } from './context.js';
 
 /** Accepts the association id (UUID) or, when unique, the DeviceId. */
-async function findDevice(store: Store, ref: string, username?: string): Promise<Device> {
+export async function findDevice(store: Store, ref: string, username?: string): Promise<Device> {
   const byId = await store.getDevice(ref).catch(() => null);
   if (byId) return byId;
   let userId: string | undefined;
@@ -154,18 +154,19 @@ export function registerDeviceCommands(program: Command): void {
         ref: string,
         o: { accountOnly?: boolean; cancel?: boolean; user?: string; requestedBy: string },
       ) => {
-        await withStore(program.opts().database, async (store) => {
+        await withServices(program.opts().database, async ({ store, devices: svc, audit, actor }) => {
           const d = await findDevice(store, ref, o.user);
-          const svc = new DeviceService({
-            store,
-            clock: () => new Date(),
-            maxDevicesPerUser: Number.MAX_SAFE_INTEGER,
-          });
           if (o.cancel) {
             const after = await svc.cancelWipe(d.id);
             if (after && (after.wipeAckAt || after.accountOnlyWipeAckAt)) {
               throw new CliError('the device already acknowledged the wipe; remove the partnership instead');
             }
+            await audit.record({
+              actor,
+              action: 'device.wipe.cancelled',
+              targetType: 'device',
+              targetId: d.id,
+            });
             return print(`wipe cancelled for ${d.deviceId}`);
           }
           try {
@@ -174,6 +175,13 @@ export function registerDeviceCommands(program: Command): void {
             if (err instanceof WipeNotSupportedError) throw new CliError(err.message);
             throw err;
           }
+          await audit.record({
+            actor,
+            action: 'device.wipe.requested',
+            targetType: 'device',
+            targetId: d.id,
+            after: { accountOnly: Boolean(o.accountOnly), requestedBy: o.requestedBy },
+          });
           print(
             `${o.accountOnly ? 'account-only ' : ''}wipe requested for ${d.deviceId}; it is delivered at the device's next request`,
           );
@@ -186,9 +194,16 @@ export function registerDeviceCommands(program: Command): void {
     .description('delete the partnership (Remove-MobileDevice); the next connection is a new device')
     .option('--user <username>', 'disambiguate a DeviceId used by several users')
     .action(async (ref: string, o: { user?: string }) => {
-      await withStore(program.opts().database, async (store) => {
+      await withServices(program.opts().database, async ({ store, audit, actor }) => {
         const d = await findDevice(store, ref, o.user);
         await store.deleteDevice(d.id);
+        await audit.record({
+          actor,
+          action: 'device.removed',
+          targetType: 'device',
+          targetId: d.id,
+          before: d,
+        });
         print(`removed ${d.deviceId}`);
       });
     });

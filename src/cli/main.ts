@@ -1,6 +1,7 @@
 // The syncward command line. State-changing commands work directly on the store; `serve` runs the server.
 import { Command, CommanderError } from 'commander';
 import { CliError } from './context.js';
+import { registerAccessCommands } from './access.js';
 import { registerDeviceCommands } from './device.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerServeCommand } from './serve.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerUserCommands(program);
   registerPolicyCommands(program);
   registerDeviceCommands(program);
+  registerAccessCommands(program);
   return program;
 }
 

@@ -33,6 +33,8 @@ export function registerUserCommands(program: Command): void {
             passwordHash: await hashPassword(password),
             easEnabled: !o.disabled,
             policyId: null,
+            allowedDeviceIds: [],
+            blockedDeviceIds: [],
             createdAt: now,
             updatedAt: now,
           });

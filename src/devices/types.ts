@@ -1,5 +1,6 @@
 // The device association: one per (user, broker, device). Field names follow the ordinary
 // TS spelling of Exchange's Get-MobileDevice / Get-MobileDeviceStatistics fields.
+import type { ReleaseCondition } from '../access/types.js';
 import type { PolicyApplicationStatus } from '../policy/types.js';
 
 export type DeviceAccessState = 'Unknown' | 'Allowed' | 'Blocked' | 'Quarantined' | 'DeviceDiscovery';
@@ -69,8 +70,19 @@ export interface Device extends DeviceKey {
 
   accessState: DeviceAccessState;
   accessReason: DeviceAccessStateReason;
-  /** Id (or name) of the rule that decided, when accessReason is DeviceRule. */
+  /** Id of the rule that decided, when accessReason is DeviceRule. */
   accessRule: string | null;
+  /** The decision's human explanation (why this state). */
+  accessExplanation: string | null;
+  /** When the current access state was decided. */
+  accessDecidedAt: Date | null;
+  /** When the device entered quarantine (null when not quarantined). */
+  quarantinedAt: Date | null;
+  /** Lifts the quarantine by itself once met (checked on each request); null = manual release only. */
+  releaseCondition: ReleaseCondition | null;
+  /** Time-limited automatic block (Exchange autoblock): reason and end. */
+  autoblockReason: DeviceAccessStateReason | null;
+  autoblockUntil: Date | null;
 
   wipeRequestedAt: Date | null;
   wipeRequestedBy: string | null;

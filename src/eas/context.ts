@@ -1,6 +1,8 @@
 // What every command handler receives: the parsed request and the gate's findings.
 // Handlers never parse HTTP and never see a store backend, only the interfaces.
 import type { Logger } from 'pino';
+import type { AccessService } from '../access/service.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { DeviceService } from '../devices/service.js';
 import type { Device } from '../devices/types.js';
 import type { Policy } from '../policy/types.js';
@@ -11,6 +13,8 @@ import type { EasRequest, EasResponse } from './types.js';
 export interface EasServices {
   store: Store;
   devices: DeviceService;
+  access: AccessService;
+  audit: AuditLog;
   log: Logger;
   clock: () => Date;
 }
@@ -34,6 +38,11 @@ export interface CommandHandler {
   readonly checksPolicyKey: boolean;
   /** Whether a pending remote wipe stops the command with status 140 (false only for Provision, which delivers it). */
   readonly blockedByWipe: boolean;
+  /**
+   * What a quarantined device gets: 'serve' runs the command normally (Provision, Settings: the
+   * device must still be able to provision and report itself), 'deny' answers 129.
+   */
+  readonly quarantine: 'serve' | 'deny';
   /** Whether success counts as a sync for FirstSyncTime / LastSuccessSync (FolderSync, Sync, Ping, ...). */
   readonly countsAsSync: boolean;
   handle(ctx: CommandContext): Promise<EasResponse>;

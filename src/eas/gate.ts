@@ -1,7 +1,9 @@
 // The one path every EAS command takes, in order: authenticate, command lookup, user enabled,
 // device association, remote wipe, access state, policy key, body decode, command.
 // No command can be reached any other way (see gate.test.ts and the e2e walk over the registry).
+import { createHash } from 'node:crypto';
 import { WbxmlDecodeError, decodeWbxml } from '../wbxml/index.js';
+import type { Device } from '../devices/types.js';
 import { DeviceLimitError, pendingWipe } from '../devices/service.js';
 import { needsReprovision } from '../policy/index.js';
 import type { Policy } from '../policy/types.js';
@@ -23,6 +25,19 @@ export interface GateOptions {
   throttle?: Throttle;
 }
 
+/** One audit entry per (user, address) per minute: a phone with a stale password retries forever. */
+class FailureSampler {
+  private readonly last = new Map<string, number>();
+  shouldRecord(key: string, now: number): boolean {
+    const prev = this.last.get(key);
+    if (prev !== undefined && now - prev < 60_000) return false;
+    if (this.last.size > 10_000) this.last.clear();
+    this.last.set(key, now);
+    return true;
+  }
+}
+const authFailures = new FailureSampler();
+
 const WBXML_TYPES = new Set(['application/vnd.ms-sync.wbxml', 'application/vnd.ms-sync']);
 
 export function createEasHandler(opts: GateOptions): (req: EasRequest) => Promise<EasResponse> {
@@ -37,10 +52,20 @@ export async function handleEasRequest(opts: GateOptions, req: EasRequest): Prom
     // 1. Authenticate. [MS-ASHTTP] 2.2.2.1.1: 401 makes the client re-prompt / run Autodiscover.
     const user = await auth.authenticate(req.credentials);
     if (!user) {
-      log.info(
-        { user: req.credentials.kind === 'basic' ? req.credentials.username : null },
-        'authentication failed',
-      );
+      const name = req.credentials.kind === 'basic' ? req.credentials.username : null;
+      log.info({ user: name }, 'authentication failed');
+      if (
+        name !== null &&
+        authFailures.shouldRecord(`${name}\n${req.remoteAddress}`, svc.clock().getTime())
+      ) {
+        await svc.audit.record({
+          actor: `user:${name}`,
+          action: 'auth.failed',
+          targetType: 'user',
+          reason: `EAS ${req.cmd} from device ${req.deviceId}`,
+          source: req.remoteAddress,
+        });
+      }
       throw new EasHttpError(401, { 'WWW-Authenticate': 'Basic realm="Syncward"' });
     }
     // The query's User claims an identity: it must be the authenticated one.
@@ -64,7 +89,7 @@ export async function handleEasRequest(opts: GateOptions, req: EasRequest): Prom
     if (!user.easEnabled) throw new EasStatusError(EasStatus.UserDisabledForSync);
 
     // 4. The association (created at first contact).
-    let device;
+    let device: Device;
     try {
       ({ device } = await svc.devices.touch(
         { userId: user.id, brokerId: '', deviceId: req.deviceId },
@@ -78,19 +103,19 @@ export async function handleEasRequest(opts: GateOptions, req: EasRequest): Prom
     // 5. A requested wipe preempts everything but the Provision that delivers it ([MS-ASPROV] 3.2.5.1.2.2).
     if (handler.blockedByWipe && pendingWipe(device)) throw new EasStatusError(EasStatus.RemoteWipeRequested);
 
-    // 6. Access state: a blocked device gets the blocked answer and nothing else.
-    if (device.accessState === 'Blocked') throw new EasStatusError(EasStatus.DeviceIsBlockedForThisUser);
-
-    // 7. Policy key ([MS-ASPROV] 3.2.5.1).
+    // 6. Access: the allow/block/quarantine decision, re-evaluated on every request.
     const policy = await effectivePolicy(svc.store, user);
-    if (handler.checksPolicyKey && req.policyKey === null) {
-      // No key header at all marks a client that cannot provision ([MS-ASPROV] 3.2.5.1, 3.1.5.2);
-      // AllowNonProvisionableDevices decides whether it may go on.
-      if (!policy.options.allowNonProvisionableDevices) {
-        log.info('non-provisionable device refused by policy');
-        throw new EasStatusError(EasStatus.LegacyDeviceOnStrictPolicy);
-      }
-    } else if (handler.checksPolicyKey) {
+    device = await svc.access.checkDevice(user, device, policy, {
+      cmd: req.cmd,
+      noPolicyKey: req.policyKey === null,
+      bodyDigest: req.body.length ? createHash('sha1').update(req.body).digest('hex') : '',
+      source: req.remoteAddress,
+    });
+    refuseByAccess(device, handler.name, handler.quarantine, req.policyKey === null);
+
+    // 7. Policy key ([MS-ASPROV] 3.2.5.1). A request without any key header comes from a client that
+    // cannot provision; if access let it through, the policy allows such devices.
+    if (handler.checksPolicyKey && req.policyKey !== null) {
       const status = needsReprovision({
         device,
         presentedKey: req.policyKey,
@@ -138,6 +163,33 @@ export async function handleEasRequest(opts: GateOptions, req: EasRequest): Prom
     });
   } finally {
     release?.();
+  }
+}
+
+/**
+ * The protocol answer for a device the access decision refuses. Blocked by policy compliance keeps
+ * Provision open, so the device can apply the policy in full and get out.
+ */
+function refuseByAccess(
+  device: Device,
+  cmd: string,
+  onQuarantine: 'serve' | 'deny',
+  noPolicyKey: boolean,
+): void {
+  if (device.accessState === 'Blocked') {
+    if (device.accessReason === 'Policy') {
+      if (cmd === 'Provision') return;
+      if (noPolicyKey) throw new EasStatusError(EasStatus.LegacyDeviceOnStrictPolicy);
+      if (device.policyStatus === 'ExternallyManaged') {
+        throw new EasStatusError(EasStatus.ExternallyManagedDevicesNotAllowed);
+      }
+      throw new EasStatusError(EasStatus.DeviceNotFullyProvisionable);
+    }
+    if (device.accessReason === 'UserDisabled') throw new EasStatusError(EasStatus.UserDisabledForSync);
+    throw new EasStatusError(EasStatus.DeviceIsBlockedForThisUser);
+  }
+  if (device.accessState === 'Quarantined' && onQuarantine === 'deny') {
+    throw new EasStatusError(EasStatus.DeviceIsBlockedForThisUser);
   }
 }
 

@@ -56,6 +56,8 @@ export interface BuildAppOptions {
   serverVersion?: string;
   /** Basic realm in WWW-Authenticate. */
   realm?: string;
+  /** Mounts the admin REST API (src/admin registerAdminApi) in its own encapsulated scope. */
+  registerAdmin?: (app: FastifyInstance) => Promise<void> | void;
 }
 
 export const EAS_PATHS = [
@@ -152,6 +154,9 @@ export function buildApp(opts: BuildAppOptions): FastifyInstance {
     const { contentType, rest } = splitContentType(res.headers);
     return sendRaw(reply, res.status, rest, body, contentType ?? 'text/xml; charset=utf-8');
   });
+
+  const registerAdmin = opts.registerAdmin;
+  if (registerAdmin) void app.register(async (scope) => registerAdmin(scope));
 
   return app;
 }

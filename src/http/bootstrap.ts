@@ -56,6 +56,8 @@ export async function seedStore(
       passwordHash: await hashPassword(demo.password),
       easEnabled: true,
       policyId: null,
+      allowedDeviceIds: [],
+      blockedDeviceIds: [],
       createdAt: now,
       updatedAt: now,
     });

@@ -3,7 +3,13 @@
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
+import { createAutoblockTracker } from '../access/autoblock.js';
+import { AccessService } from '../access/service.js';
+import { registerAdminApi } from '../admin/plugin.js';
+import { RequestAuditLog } from '../admin/request-context.js';
 import { DeviceService } from '../devices/service.js';
+import { createSmtpNotifier } from '../notify/smtp-notifier.js';
+import type { SmtpRelayOptions } from '../notify/smtp-notifier.js';
 import { Authenticator } from '../eas/authenticate.js';
 import type { EasServices } from '../eas/context.js';
 import { createEasHandler } from '../eas/gate.js';
@@ -28,6 +34,8 @@ export interface ServerConfig {
   maxDevicesPerUser: number;
   /** Per (user, device) limits; default 20 req/s sustained, bursts of 60, 10 in flight (Exchange EasMaxConcurrency). */
   throttle?: Pick<ThrottleOptions, 'ratePerSecond' | 'burst' | 'maxConcurrent'>;
+  /** SMTP relay for admin notifications (quarantine); null = no mail. */
+  smtp?: SmtpRelayOptions | null;
 }
 
 export interface RunningServer {
@@ -45,10 +53,23 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
   try {
     const seed = await seedStore(store);
     const clock = () => new Date();
+    // Fills in the admin's address as the source of entries written during an admin request.
+    const audit = new RequestAuditLog({ store, clock, log });
+    const notifier = cfg.smtp ? createSmtpNotifier(cfg.smtp) : null;
+    const access = new AccessService({
+      store,
+      clock,
+      log,
+      audit,
+      notifier,
+      autoblock: createAutoblockTracker({ settings: (await store.getOrgSettings())?.autoblock, clock }),
+    });
     const services: EasServices = {
       store,
       log,
       clock,
+      audit,
+      access,
       devices: new DeviceService({ store, clock, maxDevicesPerUser: cfg.maxDevicesPerUser }),
     };
     const auth = new Authenticator({ users: store, clock });
@@ -64,6 +85,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       authenticate: async (credentials) => (await auth.authenticate(credentials)) !== null,
       autodiscover: autodiscoverHandler({ auth, publicUrl: cfg.publicUrl, log }),
       commands: [...registry.keys()],
+      registerAdmin: registerAdminApi({ store, access, devices: services.devices, audit, clock }),
       ...(cfg.tls
         ? { https: { cert: readFileSync(cfg.tls.certFile), key: readFileSync(cfg.tls.keyFile) } }
         : {}),
@@ -80,6 +102,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       seed,
       async close() {
         await app.close();
+        notifier?.close();
         await store.close();
       },
     };

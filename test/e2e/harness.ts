@@ -14,7 +14,12 @@ export interface TestServer extends RunningServer {
 }
 
 export async function startTestServer(
-  o: { databaseUrl?: string; maxDevicesPerUser?: number; throttle?: ServerConfig['throttle'] } = {},
+  o: {
+    databaseUrl?: string;
+    maxDevicesPerUser?: number;
+    throttle?: ServerConfig['throttle'];
+    smtp?: ServerConfig['smtp'];
+  } = {},
 ): Promise<TestServer> {
   const server = await startServer({
     host: '127.0.0.1',
@@ -25,6 +30,7 @@ export async function startTestServer(
     publicUrl: null,
     maxDevicesPerUser: o.maxDevicesPerUser ?? 100,
     throttle: o.throttle ?? { ratePerSecond: 1000, burst: 1000, maxConcurrent: 100 },
+    smtp: o.smtp ?? null,
   });
   return Object.assign(server, {
     async addUser(username: string, password: string, patch: Partial<User> = {}): Promise<User> {
@@ -37,6 +43,8 @@ export async function startTestServer(
         passwordHash: await hashPassword(password),
         easEnabled: true,
         policyId: null,
+        allowedDeviceIds: [],
+        blockedDeviceIds: [],
         createdAt: now,
         updatedAt: now,
         ...patch,

@@ -95,3 +95,79 @@ test('a phone provisions with the printed demo credentials; the CLI sees and wip
   assert.equal(bad.code, 1);
   assert.match(bad.err, /MinDevicePasswordLength/);
 });
+
+test('access control from the CLI: org default, quarantine queue, rule preview, what-if, audit', async () => {
+  const org = cli(
+    'org',
+    'set',
+    '--default-access-level',
+    'Quarantine',
+    '--release-condition',
+    'appVersion>=1.0.4',
+  );
+  assert.equal(org.code, 0, org.err);
+  const phone = new EasClient({
+    baseUrl: url,
+    username: 'demo',
+    password: demoPassword,
+    deviceId: 'OUTLOOK0001',
+    deviceType: 'Outlook',
+    protocolVersion: '14.1',
+    userAgent: 'Outlook-iOS-Android/1.0.2',
+    deviceInformation: { Model: 'Outlook for iOS and Android', OS: 'Outlook for iOS and Android 1.0' },
+  });
+  // The CLI wrote the settings straight to the store; the server re-reads them within its cache TTL.
+  await new Promise((r) => setTimeout(r, 2100));
+  assert.equal((await phone.provision()).ackStatus, 1);
+  const queue = cli('quarantine', 'list');
+  assert.equal(queue.code, 0, queue.err);
+  assert.match(queue.out, /OUTLOOK0001/);
+  assert.match(queue.out, /appVersion/);
+
+  const preview = cli(
+    'rule',
+    'preview',
+    '--characteristic',
+    'UserAgent',
+    '--query',
+    'Outlook-iOS-Android',
+    '--version',
+    '<1.0.4',
+    '--level',
+    'Block',
+  );
+  assert.equal(preview.code, 0, preview.err);
+  assert.match(preview.out, /would change/);
+  assert.match(preview.out, /OUTLOOK0001\s+Outlook\s+Quarantined \(Global\)\s+Blocked \(DeviceRule\)/);
+  assert.doesNotMatch(cli('rule', 'list').out, /Outlook-iOS-Android/, 'a preview saves nothing');
+
+  const bad = cli(
+    'rule',
+    'add',
+    '--characteristic',
+    'UserAgent',
+    '--query',
+    'X',
+    '--version',
+    '<<1',
+    '--level',
+    'Block',
+  );
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /version range/);
+
+  const whatIf = cli('what-if', '--type', 'Outlook', '--user-agent', 'Outlook-iOS-Android/1.0.9');
+  assert.equal(whatIf.code, 0, whatIf.err);
+  assert.match(whatIf.out, /DeviceAccessState\s+: Quarantined/);
+  assert.match(whatIf.out, /Global/);
+
+  const allow = cli('quarantine', 'allow', 'OUTLOOK0001');
+  assert.equal(allow.code, 0, allow.err);
+  assert.match(allow.out, /Quarantined \(Global\)\s+Allowed \(Individual\)/);
+
+  const audit = cli('audit', '--action', 'device.');
+  assert.equal(audit.code, 0, audit.err);
+  assert.match(audit.out, /device\.allowed/);
+  assert.match(audit.out, /device\.access\.changed/);
+  assert.equal(cli('org', 'set', '--default-access-level', 'Allow', '--release-condition', 'none').code, 0);
+});

@@ -304,6 +304,9 @@ describe('bad requests leave stored state intact', () => {
     const wrongPw = await c.request('Settings', settingsUserInfo, { password: 'nope' });
     assert.equal(wrongPw.httpStatus, 401);
     assert.match(wrongPw.headers['www-authenticate'] ?? '', /^Basic /);
+    const failures = await server.store.listAudit({ action: 'auth.failed', actor: 'user:ana' });
+    assert.equal(failures.length, 1, 'the failed login is audited');
+    assert.match(failures[0]?.source ?? '', /127\.0\.0\.1/);
 
     const wrongUser = await c.request('Settings', settingsUserInfo, { user: 'ben' });
     assert.equal(wrongUser.httpStatus, 403);

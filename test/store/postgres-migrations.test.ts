@@ -3,9 +3,20 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
+import type { Device } from '../../src/devices/types.js';
+import { createPool, encode } from '../../src/store/postgres/db.js';
 import { MIGRATION_LOCK_CLASS, createPostgresStore } from '../../src/store/postgres/index.js';
+import { migrate } from '../../src/store/postgres/migrate.js';
+import { DEVICE_COLUMNS, DEVICE_FIELDS } from '../../src/store/sql/device-columns.js';
 import { loadMigrations } from '../../src/store/sql/migrations.js';
-import { makeUser } from './conformance/fixtures.js';
+import {
+  NEW_DEVICE_FIELDS_0002,
+  makeDevice,
+  makeFullDevice,
+  makePolicy,
+  makeRule,
+  makeUser,
+} from './conformance/fixtures.js';
 import { PG_URL, adminPool, dropSchema, endAdmin, requirePostgres, uniqueSchema } from './pg-helpers.js';
 
 const KNOWN_VERSIONS = loadMigrations(new URL('../../src/store/postgres/migrations/', import.meta.url)).map(
@@ -106,6 +117,96 @@ if (await requirePostgres('postgres store: migrations')) {
           /invalid PostgreSQL schema name/,
           schema,
         );
+      }
+    });
+
+    test('a schema at version 1 holding data upgrades to 2: users and devices are kept, new fields empty', async () => {
+      const schema = uniqueSchema();
+      const old = createPool({ url: PG_URL, schema, max: 1 });
+      const policy = makePolicy({ isDefault: true });
+      const user = makeUser({ username: 'Legacy.User', policyId: policy.id, easEnabled: false });
+      const devices = [
+        makeFullDevice(user.id, NEW_DEVICE_FIELDS_0002),
+        makeDevice(user.id, NEW_DEVICE_FIELDS_0002),
+      ];
+      try {
+        assert.deepEqual(await migrate(old, schema, 1), [1]);
+        // Written as a build that knew only 0001 wrote them: its columns, nothing else.
+        await old.query(
+          `INSERT INTO policies (id, name, name_key, is_default, settings, options, revision, created_at, updated_at)
+           VALUES ($1, $2, $3, true, $4, $5, $6, $7, $8)`,
+          [
+            policy.id,
+            policy.name,
+            policy.name.toLowerCase(),
+            JSON.stringify(policy.settings),
+            JSON.stringify(policy.options),
+            policy.revision,
+            policy.createdAt,
+            policy.updatedAt,
+          ],
+        );
+        await old.query(
+          `INSERT INTO users (id, username, username_key, email, display_name, password_hash, eas_enabled,
+             policy_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, false, $7, $8, $9)`,
+          [
+            user.id,
+            user.username,
+            'legacy.user',
+            user.email,
+            user.displayName,
+            user.passwordHash,
+            user.policyId,
+            user.createdAt,
+            user.updatedAt,
+          ],
+        );
+        const { rows } = await old.query<{ column_name: string }>(
+          `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'devices'`,
+          [schema],
+        );
+        const v1Columns = rows.map((r) => r.column_name);
+        const v1Fields = DEVICE_FIELDS.filter((f) => v1Columns.includes(DEVICE_COLUMNS[f].column));
+        assert.equal(v1Fields.length, DEVICE_FIELDS.length - Object.keys(NEW_DEVICE_FIELDS_0002).length);
+        for (const d of devices) {
+          await old.query(
+            `INSERT INTO devices (${v1Fields.map((f) => DEVICE_COLUMNS[f].column).join(', ')})
+             VALUES (${v1Fields.map((_, i) => `$${i + 1}`).join(', ')})`,
+            v1Fields.map((f) => encode(DEVICE_COLUMNS[f].kind, d[f])),
+          );
+        }
+      } finally {
+        await old.end();
+      }
+
+      const store = await createPostgresStore({ url: PG_URL, schema });
+      try {
+        assert.deepEqual(await appliedVersions(schema), KNOWN_VERSIONS);
+        assert.deepEqual(await store.getUser(user.id), user);
+        assert.deepEqual(user.allowedDeviceIds, []);
+        assert.deepEqual(await store.getUserByName('legacy.user'), user);
+        for (const d of devices) assert.deepEqual(await store.getDevice(d.id), d);
+        assert.equal(await store.countDevices(), devices.length);
+        assert.deepEqual(await store.getDefaultPolicy(), policy);
+        // The new columns and tables work on the upgraded data.
+        const withLists = { ...user, allowedDeviceIds: ['A'], blockedDeviceIds: ['B'] };
+        await store.putUser(withLists);
+        assert.deepEqual(await store.getUser(user.id), withLists);
+        const patch: Partial<Device> = {
+          accessState: 'Quarantined',
+          releaseCondition: { kind: 'policyAppliedInFull' },
+        };
+        assert.equal(await store.patchDevices(devices.map((d) => ({ id: d.id, patch }))), 2);
+        assert.deepEqual(
+          (await store.getDevice(devices[0]?.id ?? ''))?.releaseCondition,
+          patch.releaseCondition,
+        );
+        const rule = makeRule();
+        await store.putRule(rule);
+        assert.deepEqual(await store.listRules(), [rule]);
+      } finally {
+        await store.close();
+        await dropSchema(schema);
       }
     });
 

@@ -3,17 +3,18 @@
 import { after } from 'node:test';
 import { createPostgresStore } from '../../src/store/postgres/index.js';
 import { describeStoreConformance } from './conformance/index.js';
-import { PG_URL, dropSchema, endAdmin, requirePostgres, uniqueSchema } from './pg-helpers.js';
+import { dropSchema, endAdmin, fastTestUrl, requirePostgres, uniqueSchema } from './pg-helpers.js';
 
 if (await requirePostgres('store conformance: postgres')) {
   after(endAdmin);
+  const url = fastTestUrl();
   describeStoreConformance('postgres', async () => {
     const schema = uniqueSchema();
-    const store = await createPostgresStore({ url: PG_URL, schema, maxConnections: 4 });
+    const store = await createPostgresStore({ url, schema, maxConnections: 4 });
     const cleanup = async (): Promise<void> => {
       await store.close();
       await dropSchema(schema);
     };
-    return { store, cleanup, reopen: () => createPostgresStore({ url: PG_URL, schema }) };
+    return { store, cleanup, reopen: () => createPostgresStore({ url, schema }) };
   });
 }

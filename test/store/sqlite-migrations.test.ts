@@ -6,11 +6,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { openDatabase } from '../../src/store/sqlite/db.js';
+import type { Device } from '../../src/devices/types.js';
+import { encode, openDatabase } from '../../src/store/sqlite/db.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import { migrate } from '../../src/store/sqlite/migrate.js';
+import { DEVICE_COLUMNS, DEVICE_FIELDS } from '../../src/store/sql/device-columns.js';
 import { loadMigrations } from '../../src/store/sql/migrations.js';
-import { makeDevice, makeUser } from './conformance/fixtures.js';
+import {
+  NEW_DEVICE_FIELDS_0002,
+  makeDevice,
+  makeFullDevice,
+  makePolicy,
+  makeRule,
+  makeUser,
+} from './conformance/fixtures.js';
 
 describe('sqlite store: migrations and file access', () => {
   let dir = '';
@@ -90,5 +99,95 @@ describe('sqlite store: migrations and file access', () => {
     db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', '')").run();
     db.close();
     await assert.rejects(createSqliteStore({ path }), /schema version 9999.*upgrade Syncward/);
+  });
+
+  test('a database at version 1 holding data upgrades to 2: users and devices are kept, new fields empty', async () => {
+    const path = freshPath();
+    const old = openDatabase(path);
+    assert.deepEqual(migrate(old, 1), [1]);
+    // Written as a build that knew only 0001 wrote them: its columns, nothing else.
+    const policy = makePolicy({ isDefault: true });
+    const user = makeUser({ username: 'Legacy.User', policyId: policy.id, easEnabled: false });
+    const devices = [
+      makeFullDevice(user.id, NEW_DEVICE_FIELDS_0002),
+      makeDevice(user.id, NEW_DEVICE_FIELDS_0002),
+    ];
+    old
+      .prepare(
+        `INSERT INTO policies (id, name, name_key, is_default, settings, options, revision, created_at, updated_at)
+         VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        policy.id,
+        policy.name,
+        policy.name.toLowerCase(),
+        JSON.stringify(policy.settings),
+        JSON.stringify(policy.options),
+        policy.revision,
+        policy.createdAt.toISOString(),
+        policy.updatedAt.toISOString(),
+      );
+    old
+      .prepare(
+        `INSERT INTO users (id, username, username_key, email, display_name, password_hash, eas_enabled,
+           policy_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+      )
+      .run(
+        user.id,
+        user.username,
+        'legacy.user',
+        user.email,
+        user.displayName,
+        user.passwordHash,
+        user.policyId,
+        user.createdAt.toISOString(),
+        user.updatedAt.toISOString(),
+      );
+    const v1Columns = (old.prepare('PRAGMA table_info(devices)').all() as Array<{ name: string }>).map(
+      (c) => c.name,
+    );
+    const v1Fields = DEVICE_FIELDS.filter((f) => v1Columns.includes(DEVICE_COLUMNS[f].column));
+    assert.equal(v1Fields.length, DEVICE_FIELDS.length - Object.keys(NEW_DEVICE_FIELDS_0002).length);
+    const insert = old.prepare(
+      `INSERT INTO devices (${v1Fields.map((f) => DEVICE_COLUMNS[f].column).join(', ')})
+       VALUES (${v1Fields.map(() => '?').join(', ')})`,
+    );
+    for (const d of devices) insert.run(...v1Fields.map((f) => encode(DEVICE_COLUMNS[f].kind, d[f])));
+    old.close();
+
+    const store = await createSqliteStore({ path });
+    try {
+      assert.deepEqual(await store.getUser(user.id), user);
+      assert.deepEqual(user.allowedDeviceIds, []);
+      assert.deepEqual(await store.getUserByName('legacy.user'), user);
+      for (const d of devices) assert.deepEqual(await store.getDevice(d.id), d);
+      assert.equal(await store.countDevices(), devices.length);
+      assert.deepEqual(await store.getDefaultPolicy(), policy);
+      // The new columns and tables work on the upgraded data.
+      const withLists = { ...user, allowedDeviceIds: ['A'], blockedDeviceIds: ['B'] };
+      await store.putUser(withLists);
+      assert.deepEqual(await store.getUser(user.id), withLists);
+      const patch: Partial<Device> = {
+        accessState: 'Quarantined',
+        releaseCondition: { kind: 'policyAppliedInFull' },
+      };
+      assert.equal(await store.patchDevices(devices.map((d) => ({ id: d.id, patch }))), 2);
+      assert.deepEqual(
+        (await store.getDevice(devices[0]?.id ?? ''))?.releaseCondition,
+        patch.releaseCondition,
+      );
+      const rule = makeRule();
+      await store.putRule(rule);
+      assert.deepEqual(await store.listRules(), [rule]);
+    } finally {
+      await store.close();
+    }
+    const db = openDatabase(path);
+    try {
+      const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all();
+      assert.deepEqual(versions, [{ version: 1 }, { version: 2 }]);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -30,6 +30,7 @@ export const provisionCommand: CommandHandler = {
   checksPolicyKey: false,
   blockedByWipe: false,
   countsAsSync: false,
+  quarantine: 'serve',
   async handle(ctx) {
     const { body } = ctx;
     if (!body || body.ns !== 'Provision' || body.tag !== 'Provision') {
@@ -142,6 +143,15 @@ async function acknowledge(
       policyKey: null,
     });
     ctx.log.info({ ackStatus, status: verdict.provisionStatus }, 'policy acknowledgement refused');
+    await svc.audit.record({
+      actor: `device:${device.id}`,
+      action: 'provision.refused',
+      targetType: 'device',
+      targetId: device.id,
+      after: { policy: policy.name, revision: policy.revision, applicationStatus: verdict.applicationStatus },
+      reason: `acknowledgement status ${ackStatus} refused with ${verdict.provisionStatus}`,
+      source: ctx.req.remoteAddress,
+    });
     return respond(status(verdict.provisionStatus));
   }
   const finalKey = newPolicyKey();
@@ -155,6 +165,20 @@ async function acknowledge(
     lastPolicyUpdateAt: now,
   });
   ctx.log.info({ policy: policy.name, applied: verdict.applicationStatus }, 'device provisioned');
+  await svc.audit.record({
+    actor: `device:${device.id}`,
+    action: 'provision.acknowledged',
+    targetType: 'device',
+    targetId: device.id,
+    before: {
+      policy: device.policyName,
+      revision: device.policyRevision,
+      applicationStatus: device.policyStatus,
+    },
+    after: { policy: policy.name, revision: policy.revision, applicationStatus: verdict.applicationStatus },
+    reason: `acknowledgement status ${ackStatus}`,
+    source: ctx.req.remoteAddress,
+  });
   return respond(status(ProvisionStatus.Success), policyReply(PolicyStatus.Success, finalKey));
 }
 
@@ -168,10 +192,26 @@ async function handleWipe(ctx: CommandContext, body: WbxmlElement, kind: WipeKin
     const ok = ackStatus === '1';
     await svc.devices.recordWipeAck(ctx.device, kind, ok);
     ctx.log.warn({ kind, ok }, 'remote wipe acknowledged by device');
+    await svc.audit.record({
+      actor: `device:${ctx.device.id}`,
+      action: 'device.wipe.acknowledged',
+      targetType: 'device',
+      targetId: ctx.device.id,
+      after: { kind, ok },
+      source: ctx.req.remoteAddress,
+    });
     // Exchange 2013+: success -> Status 1; failure -> Status 2 and the directive again.
     return ok ? respond(status(1)) : respond(status(2), el('Provision', tag));
   }
   await svc.devices.recordWipeSent(ctx.device, kind);
   ctx.log.warn({ kind }, 'remote wipe directive sent');
+  await svc.audit.record({
+    actor: 'system',
+    action: 'device.wipe.sent',
+    targetType: 'device',
+    targetId: ctx.device.id,
+    after: { kind },
+    source: ctx.req.remoteAddress,
+  });
   return respond(status(ProvisionStatus.Success), el('Provision', tag));
 }

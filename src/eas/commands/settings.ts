@@ -16,6 +16,7 @@ export const settingsCommand: CommandHandler = {
   checksPolicyKey: true,
   blockedByWipe: true,
   countsAsSync: false,
+  quarantine: 'serve',
   async handle(ctx) {
     const { body } = ctx;
     if (!body || body.ns !== 'Settings' || body.tag !== 'Settings') {

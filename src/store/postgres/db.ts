@@ -2,7 +2,7 @@
 // transactions, value codec, error classification. No queries on the store's tables here.
 import pg from 'pg';
 import type { ColumnKind } from '../sql/device-columns.js';
-import { toDateOrNull } from '../sql/values.js';
+import { jsonObject, toDateOrNull } from '../sql/values.js';
 
 export type Pool = pg.Pool;
 export type Queryable = pg.Pool | pg.PoolClient;
@@ -73,13 +73,26 @@ export async function withTransaction<T>(
   }
 }
 
-export function encode(_kind: ColumnKind, value: unknown): unknown {
-  return value === undefined ? null : value;
+export function encode(kind: ColumnKind, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  // Stringified by us: pg would turn a top-level array into a PostgreSQL array literal.
+  if (kind === 'json') return JSON.stringify(value);
+  return value;
 }
+
+/** PostgreSQL array type of a column kind, for UNNEST-ed batch parameters. */
+export const ARRAY_TYPE: Record<ColumnKind, string> = {
+  text: 'text[]',
+  int: 'integer[]',
+  bool: 'boolean[]',
+  date: 'timestamptz[]',
+  json: 'jsonb[]',
+};
 
 export function decode(kind: ColumnKind, value: unknown, column: string): unknown {
   if (value === null || value === undefined) return null;
   if (kind === 'date') return toDateOrNull(value, column);
+  if (kind === 'json') return jsonObject(value, column);
   return value;
 }
 

@@ -2,6 +2,8 @@
 // database: migrations run under an advisory lock, and every write is a single statement or one transaction.
 import { withNulGuard } from '../sql/nul-guard.js';
 import type { Store } from '../types.js';
+import { postgresAccessStore } from './access.js';
+import { postgresAuditStore } from './audit.js';
 import { checkSchemaName, createPool } from './db.js';
 import { postgresDeviceStore } from './devices.js';
 import { migrate } from './migrate.js';
@@ -42,6 +44,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     ...postgresUserStore(pool),
     ...postgresPolicyStore(pool),
     ...postgresDeviceStore(pool),
+    ...postgresAccessStore(pool),
+    ...postgresAuditStore(pool),
     async close() {
       // Idempotent: pool.end() throws when called twice.
       if (closed) return;

@@ -13,8 +13,11 @@ const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
  */
 export const MIGRATION_LOCK_CLASS = 0x53594e57;
 
-/** Bring the schema up to date; returns the versions applied now (empty when already current). */
-export async function migrate(pool: Pool, schema: string | undefined): Promise<number[]> {
+/**
+ * Bring the schema up to date; returns the versions applied now (empty when already current).
+ * `upTo` stops at that version (tests build an old schema with it to check the upgrade).
+ */
+export async function migrate(pool: Pool, schema: string | undefined, upTo?: number): Promise<number[]> {
   const migrations = loadMigrations(MIGRATIONS_DIR);
   return withTransaction(pool, async (client) => {
     // Transaction-scoped: released by COMMIT/ROLLBACK, or by the server if this node dies.
@@ -36,7 +39,7 @@ export async function migrate(pool: Pool, schema: string | undefined): Promise<n
     assertNotNewer(current, migrations.length, `PostgreSQL schema ${schema ?? '(search_path)'}`);
     const applied: number[] = [];
     for (const m of migrations) {
-      if (m.version <= current) continue;
+      if (m.version <= current || (upTo !== undefined && m.version > upTo)) continue;
       try {
         await client.query(m.sql);
       } catch (cause) {

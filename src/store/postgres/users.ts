@@ -1,7 +1,7 @@
 // PostgreSQL UserStore and AdminStore (src/store/types.ts).
 import type { Admin, AdminStore, User, UserStore } from '../types.js';
 import { StoreConflictError } from '../types.js';
-import { nameKey, toDate } from '../sql/values.js';
+import { nameKey, stringArray, toDate } from '../sql/values.js';
 import type { Pool } from './db.js';
 import { isForeignKeyViolation, isUniqueViolation } from './db.js';
 
@@ -13,6 +13,8 @@ interface UserRow {
   password_hash: string;
   eas_enabled: boolean;
   policy_id: string | null;
+  allowed_device_ids: string[];
+  blocked_device_ids: string[];
   created_at: Date;
   updated_at: Date;
 }
@@ -33,6 +35,8 @@ function userFromRow(r: UserRow): User {
     passwordHash: r.password_hash,
     easEnabled: r.eas_enabled,
     policyId: r.policy_id,
+    allowedDeviceIds: stringArray(r.allowed_device_ids, 'users.allowed_device_ids'),
+    blockedDeviceIds: stringArray(r.blocked_device_ids, 'users.blocked_device_ids'),
     createdAt: toDate(r.created_at, 'users.created_at'),
     updatedAt: toDate(r.updated_at, 'users.updated_at'),
   };
@@ -49,11 +53,12 @@ function adminFromRow(r: AdminRow): Admin {
 
 // Upsert on id, so a replace keeps the row (and its devices) instead of delete-and-insert.
 const PUT_USER = `INSERT INTO users (id, username, username_key, email, display_name, password_hash,
-    eas_enabled, policy_id, created_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    eas_enabled, policy_id, allowed_device_ids, blocked_device_ids, created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text[], $10::text[], $11, $12)
   ON CONFLICT (id) DO UPDATE SET username = excluded.username, username_key = excluded.username_key,
     email = excluded.email, display_name = excluded.display_name, password_hash = excluded.password_hash,
     eas_enabled = excluded.eas_enabled, policy_id = excluded.policy_id,
+    allowed_device_ids = excluded.allowed_device_ids, blocked_device_ids = excluded.blocked_device_ids,
     created_at = excluded.created_at, updated_at = excluded.updated_at`;
 
 const PUT_ADMIN = `INSERT INTO admins (id, username, username_key, password_hash, created_at)
@@ -88,6 +93,8 @@ export function postgresUserStore(pool: Pool): UserStore & AdminStore {
           user.passwordHash,
           user.easEnabled,
           user.policyId,
+          user.allowedDeviceIds,
+          user.blockedDeviceIds,
           user.createdAt,
           user.updatedAt,
         ]);
@@ -108,6 +115,10 @@ export function postgresUserStore(pool: Pool): UserStore & AdminStore {
       await pool.query('DELETE FROM users WHERE id = $1', [id]);
     },
 
+    async getAdmin(id) {
+      const { rows } = await pool.query<AdminRow>('SELECT * FROM admins WHERE id = $1', [id]);
+      return rows[0] ? adminFromRow(rows[0]) : null;
+    },
     async getAdminByName(username) {
       const { rows } = await pool.query<AdminRow>('SELECT * FROM admins WHERE username_key = $1', [
         nameKey(username),

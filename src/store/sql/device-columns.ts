@@ -3,7 +3,8 @@
 import type { Device } from '../../devices/types.js';
 import type { DeviceFilter } from '../types.js';
 
-export type ColumnKind = 'text' | 'int' | 'bool' | 'date';
+/** json: an object stored as JSON text (SQLite) or jsonb (PostgreSQL); null stays SQL NULL. */
+export type ColumnKind = 'text' | 'int' | 'bool' | 'date' | 'json';
 
 /** `satisfies` makes the compiler reject a Device field without a column (or a stray one). */
 export const DEVICE_COLUMNS = {
@@ -38,6 +39,12 @@ export const DEVICE_COLUMNS = {
   accessState: { column: 'access_state', kind: 'text' },
   accessReason: { column: 'access_reason', kind: 'text' },
   accessRule: { column: 'access_rule', kind: 'text' },
+  accessExplanation: { column: 'access_explanation', kind: 'text' },
+  accessDecidedAt: { column: 'access_decided_at', kind: 'date' },
+  quarantinedAt: { column: 'quarantined_at', kind: 'date' },
+  releaseCondition: { column: 'release_condition', kind: 'json' },
+  autoblockReason: { column: 'autoblock_reason', kind: 'text' },
+  autoblockUntil: { column: 'autoblock_until', kind: 'date' },
   wipeRequestedAt: { column: 'wipe_requested_at', kind: 'date' },
   wipeRequestedBy: { column: 'wipe_requested_by', kind: 'text' },
   wipeSentAt: { column: 'wipe_sent_at', kind: 'date' },
@@ -59,6 +66,20 @@ export const DEVICE_FIELDS = Object.keys(DEVICE_COLUMNS) as DeviceField[];
 /** Identity fields: a patch carrying one is refused. */
 const NOT_PATCHABLE: ReadonlySet<string> = new Set(['id', 'userId', 'brokerId', 'deviceId', 'createdAt']);
 
+/** Fields a patch may carry (updatedAt too: it is dropped, the store sets it). */
+const PATCHABLE: ReadonlySet<string> = new Set(DEVICE_FIELDS.filter((f) => !NOT_PATCHABLE.has(f)));
+
+/** The patch's keys with a defined value, in the patch's own order, minus updatedAt; checked. */
+function setKeys(patch: object): DeviceField[] {
+  const keys: DeviceField[] = [];
+  for (const key of Object.keys(patch)) {
+    if (key === 'updatedAt' || (patch as Record<string, unknown>)[key] === undefined) continue;
+    if (!PATCHABLE.has(key)) throw new TypeError(`store: patchDevice: field "${key}" cannot be patched`);
+    keys.push(key as DeviceField);
+  }
+  return keys;
+}
+
 /**
  * The patch's fields in a stable order (it keys the statement cache). Undefined values are
  * dropped (Partial allows them) and so is updatedAt, which the store sets itself. Throws on
@@ -66,15 +87,77 @@ const NOT_PATCHABLE: ReadonlySet<string> = new Set(['id', 'userId', 'brokerId', 
  * SQL nor be silently dropped.
  */
 export function patchFields(patch: object): DeviceField[] {
-  const fields: DeviceField[] = [];
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined || key === 'updatedAt') continue;
-    if (!Object.hasOwn(DEVICE_COLUMNS, key) || NOT_PATCHABLE.has(key)) {
-      throw new TypeError(`store: patchDevice: field "${key}" cannot be patched`);
+  return setKeys(patch).sort();
+}
+
+/** Patches for devices sharing one set of patched fields: one statement serves them all. */
+export interface PatchGroup {
+  /** Sorted, as patchFields returns them; may be empty (the patch only bumps updatedAt). */
+  fields: DeviceField[];
+  /** One row per id; read only `fields` from `patch` (it may hold other, undefined keys). */
+  rows: Array<{ id: string; patch: Readonly<Record<string, unknown>> }>;
+}
+
+interface PendingPatch {
+  fields: DeviceField[];
+  patch: Record<string, unknown>;
+  /** True once `patch` is our own copy (several patches for one id), safe to write into. */
+  merged: boolean;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * patchDevices' input checked and folded: every patch is validated first (throwing before anything
+ * is written), patches for one id are merged in order (a later defined value wins, as applying them
+ * one after another would), and the ids are grouped by their set of patched fields. One row per id
+ * also keeps a PostgreSQL UPDATE ... FROM from seeing an id twice (it would apply an arbitrary one
+ * of them). Callers' patch objects are never modified. Linear, and cheap for the usual input (one
+ * patch per id, all built by the same code, so with the same keys in the same order).
+ */
+export function groupPatches(patches: ReadonlyArray<{ id: string; patch: object }>): PatchGroup[] {
+  const byId = new Map<string, PendingPatch>();
+  let lastKeys: DeviceField[] = [];
+  let lastFields: DeviceField[] = [];
+  for (const { id, patch } of patches) {
+    const keys = setKeys(patch);
+    // Same keys in the same order as the previous patch: reuse its sorted list (and its group below).
+    if (!sameKeys(keys, lastKeys)) {
+      lastKeys = keys;
+      lastFields = [...keys].sort();
     }
-    fields.push(key as DeviceField);
+    const values = patch as Record<string, unknown>;
+    const seen = byId.get(id);
+    if (!seen) {
+      byId.set(id, { fields: lastFields, patch: values, merged: false });
+      continue;
+    }
+    if (!seen.merged) {
+      const copy: Record<string, unknown> = {};
+      for (const f of seen.fields) copy[f] = seen.patch[f];
+      seen.patch = copy;
+      seen.merged = true;
+    }
+    for (const f of keys) seen.patch[f] = values[f];
+    seen.fields = (Object.keys(seen.patch) as DeviceField[]).sort();
   }
-  return fields.sort();
+  const byFieldList = new Map<DeviceField[], PatchGroup>();
+  const byKey = new Map<string, PatchGroup>();
+  for (const [id, { fields, patch }] of byId) {
+    let group = byFieldList.get(fields);
+    if (!group) {
+      const key = fields.join(',');
+      group = byKey.get(key);
+      if (!group) byKey.set(key, (group = { fields, rows: [] }));
+      byFieldList.set(fields, group);
+    }
+    group.rows.push({ id, patch });
+  }
+  return [...byKey.values()];
 }
 
 /** Filter field -> column; the WHERE clause is built only from these. */

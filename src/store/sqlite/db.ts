@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { ColumnKind } from '../sql/device-columns.js';
-import { isoString, toDateOrNull } from '../sql/values.js';
+import { isoString, jsonObject, toDateOrNull } from '../sql/values.js';
 
 export type Db = Database.Database;
 
@@ -59,6 +59,7 @@ export function encode(kind: ColumnKind, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (kind === 'bool') return value ? 1 : 0;
   if (kind === 'date') return isoString(value as Date);
+  if (kind === 'json') return JSON.stringify(value);
   return value;
 }
 
@@ -66,6 +67,7 @@ export function decode(kind: ColumnKind, value: unknown, column: string): unknow
   if (value === null || value === undefined) return null;
   if (kind === 'bool') return value === 1;
   if (kind === 'date') return toDateOrNull(value, column);
+  if (kind === 'json') return jsonObject(value, column);
   return value;
 }
 

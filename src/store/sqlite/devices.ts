@@ -8,6 +8,7 @@ import {
   DEVICE_FIELDS,
   deviceFromRow,
   filterColumns,
+  groupPatches,
   patchFields,
 } from '../sql/device-columns.js';
 import type { Db } from './db.js';
@@ -42,9 +43,9 @@ export function sqliteDeviceStore(db: Db): DeviceStore {
     'SELECT * FROM devices WHERE user_id = ? AND broker_id = ? AND device_id = ?',
   );
   // DO NOTHING on the association key only: a clash on the surrogate id is a real conflict.
-  const insertDevice = db.prepare(
+  const insertDevice = db.prepare<unknown[], Row>(
     `INSERT INTO devices (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
-     ON CONFLICT (user_id, broker_id, device_id) DO NOTHING`,
+     ON CONFLICT (user_id, broker_id, device_id) DO NOTHING RETURNING *`,
   );
   const deleteDevice = db.prepare<[string]>('DELETE FROM devices WHERE id = ?');
 
@@ -67,24 +68,26 @@ export function sqliteDeviceStore(db: Db): DeviceStore {
     },
     async createDevice(device) {
       const values = DEVICE_FIELDS.map((f) => encode(DEVICE_COLUMNS[f].kind, device[f]));
-      try {
-        // One transaction: the row we read back cannot be deleted by another process in between.
-        const row = writeTransaction(db, () => {
-          insertDevice.run(...values);
-          // Either our row or the one a concurrent first request inserted; both are "the" device.
-          return findDevice.get(device.userId, device.brokerId, device.deviceId);
-        });
-        if (!row) throw new Error(`store: createDevice: device ${device.id} not found after insert`);
-        return fromRow(row);
-      } catch (err) {
-        if (isUniqueViolation(err)) {
-          throw new StoreConflictError(`device id already in use: ${device.id}`, { cause: err });
+      // One statement, its own transaction: our insert returns our row. On a key clash it returns
+      // nothing and we read the row the concurrent first request inserted (both are "the" device);
+      // retry if another process deletes it in between.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        let inserted: Row | undefined;
+        try {
+          inserted = insertDevice.get(...values);
+        } catch (err) {
+          if (isUniqueViolation(err)) {
+            throw new StoreConflictError(`device id already in use: ${device.id}`, { cause: err });
+          }
+          if (isForeignKeyViolation(err)) {
+            throw new Error(`store: createDevice: user ${device.userId} does not exist`, { cause: err });
+          }
+          throw err;
         }
-        if (isForeignKeyViolation(err)) {
-          throw new Error(`store: createDevice: user ${device.userId} does not exist`, { cause: err });
-        }
-        throw err;
+        const row = inserted ?? findDevice.get(device.userId, device.brokerId, device.deviceId);
+        if (row) return fromRow(row);
       }
+      throw new Error(`store: createDevice: device ${device.id} keeps vanishing after insert`);
     },
     async patchDevice(id, patch) {
       const fields = patchFields(patch);
@@ -99,6 +102,28 @@ export function sqliteDeviceStore(db: Db): DeviceStore {
     },
     async deleteDevice(id) {
       deleteDevice.run(id);
+    },
+    async patchDevices(patches) {
+      // Validated and merged before the transaction: a bad field throws with nothing written.
+      const groups = groupPatches(patches);
+      if (groups.length === 0) return 0;
+      const now = encode('date', new Date());
+      // One IMMEDIATE transaction, one prepared statement per set of patched fields, reused for
+      // every row; a throw anywhere (a constraint) rolls the whole batch back.
+      return writeTransaction(db, () => {
+        let updated = 0;
+        for (const { fields, rows } of groups) {
+          const sets = fields.map((f) => `${DEVICE_COLUMNS[f].column} = ?`);
+          sets.push('updated_at = ?');
+          const update = stmt(`UPDATE devices SET ${sets.join(', ')} WHERE id = ?`);
+          for (const { id, patch } of rows) {
+            const values = fields.map((f) => encode(DEVICE_COLUMNS[f].kind, patch[f]));
+            values.push(now, id);
+            updated += update.run(...values).changes;
+          }
+        }
+        return updated;
+      });
     },
   };
 }

@@ -2,6 +2,8 @@
 // migrated at open. Safe to open the same file from the server and a CLI process at once.
 import { withNulGuard } from '../sql/nul-guard.js';
 import type { Store } from '../types.js';
+import { sqliteAccessStore } from './access.js';
+import { sqliteAuditStore } from './audit.js';
 import { openDatabase } from './db.js';
 import { sqliteDeviceStore } from './devices.js';
 import { migrate } from './migrate.js';
@@ -27,6 +29,8 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     ...sqliteUserStore(db),
     ...sqlitePolicyStore(db),
     ...sqliteDeviceStore(db),
+    ...sqliteAccessStore(db),
+    ...sqliteAuditStore(db),
     async close() {
       // Idempotent, so shutdown paths need not track whether it already ran.
       if (db.open) db.close();

@@ -6,8 +6,11 @@ import { writeTransaction } from './db.js';
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 
-/** Bring the schema up to date; returns the versions applied now (empty when already current). */
-export function migrate(db: Db): number[] {
+/**
+ * Bring the schema up to date; returns the versions applied now (empty when already current).
+ * `upTo` stops at that version (tests build an old database with it to check the upgrade).
+ */
+export function migrate(db: Db, upTo?: number): number[] {
   const migrations = loadMigrations(MIGRATIONS_DIR);
   return writeTransaction(db, () => {
     db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -21,7 +24,7 @@ export function migrate(db: Db): number[] {
     const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
     const applied: number[] = [];
     for (const m of migrations) {
-      if (m.version <= current) continue;
+      if (m.version <= current || (upTo !== undefined && m.version > upTo)) continue;
       try {
         db.exec(m.sql);
       } catch (cause) {

@@ -1,7 +1,7 @@
 // SQLite UserStore and AdminStore (src/store/types.ts).
 import type { Admin, AdminStore, User, UserStore } from '../types.js';
 import { StoreConflictError } from '../types.js';
-import { isoString, nameKey, toDate } from '../sql/values.js';
+import { isoString, nameKey, stringArray, toDate } from '../sql/values.js';
 import type { Db } from './db.js';
 import { bool, isForeignKeyViolation, isUniqueViolation } from './db.js';
 
@@ -13,6 +13,8 @@ interface UserRow {
   password_hash: string;
   eas_enabled: number;
   policy_id: string | null;
+  allowed_device_ids: string;
+  blocked_device_ids: string;
   created_at: string;
   updated_at: string;
 }
@@ -33,6 +35,8 @@ function userFromRow(r: UserRow): User {
     passwordHash: r.password_hash,
     easEnabled: r.eas_enabled === 1,
     policyId: r.policy_id,
+    allowedDeviceIds: stringArray(r.allowed_device_ids, 'users.allowed_device_ids'),
+    blockedDeviceIds: stringArray(r.blocked_device_ids, 'users.blocked_device_ids'),
     createdAt: toDate(r.created_at, 'users.created_at'),
     updatedAt: toDate(r.updated_at, 'users.updated_at'),
   };
@@ -54,16 +58,18 @@ export function sqliteUserStore(db: Db): UserStore & AdminStore {
   // Upsert, not INSERT OR REPLACE: REPLACE deletes the old row first, which would cascade to devices.
   const putUser = db.prepare(
     `INSERT INTO users (id, username, username_key, email, display_name, password_hash, eas_enabled,
-       policy_id, created_at, updated_at)
+       policy_id, allowed_device_ids, blocked_device_ids, created_at, updated_at)
      VALUES (@id, @username, @usernameKey, @email, @displayName, @passwordHash, @easEnabled,
-       @policyId, @createdAt, @updatedAt)
+       @policyId, @allowedDeviceIds, @blockedDeviceIds, @createdAt, @updatedAt)
      ON CONFLICT (id) DO UPDATE SET username = excluded.username, username_key = excluded.username_key,
        email = excluded.email, display_name = excluded.display_name, password_hash = excluded.password_hash,
        eas_enabled = excluded.eas_enabled, policy_id = excluded.policy_id,
+       allowed_device_ids = excluded.allowed_device_ids, blocked_device_ids = excluded.blocked_device_ids,
        created_at = excluded.created_at, updated_at = excluded.updated_at`,
   );
   const deleteUser = db.prepare<[string]>('DELETE FROM users WHERE id = ?');
 
+  const getAdmin = db.prepare<[string], AdminRow>('SELECT * FROM admins WHERE id = ?');
   const getAdminByKey = db.prepare<[string], AdminRow>('SELECT * FROM admins WHERE username_key = ?');
   const listAdmins = db.prepare<[], AdminRow>('SELECT * FROM admins ORDER BY username_key');
   const putAdmin = db.prepare(
@@ -96,6 +102,8 @@ export function sqliteUserStore(db: Db): UserStore & AdminStore {
           passwordHash: user.passwordHash,
           easEnabled: bool(user.easEnabled),
           policyId: user.policyId,
+          allowedDeviceIds: JSON.stringify(user.allowedDeviceIds),
+          blockedDeviceIds: JSON.stringify(user.blockedDeviceIds),
           createdAt: isoString(user.createdAt),
           updatedAt: isoString(user.updatedAt),
         });
@@ -115,6 +123,10 @@ export function sqliteUserStore(db: Db): UserStore & AdminStore {
       deleteUser.run(id);
     },
 
+    async getAdmin(id) {
+      const row = getAdmin.get(id);
+      return row ? adminFromRow(row) : null;
+    },
     async getAdminByName(username) {
       const row = getAdminByKey.get(nameKey(username));
       return row ? adminFromRow(row) : null;

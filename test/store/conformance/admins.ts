@@ -6,6 +6,7 @@ import { makeAdmin, makeUser, T2 } from './fixtures.js';
 
 export function adminTests(storeTest: StoreTest): void {
   storeTest('missing admins are null, the empty store lists none', async (store) => {
+    assert.equal(await store.getAdmin('no-such-id'), null);
     assert.equal(await store.getAdminByName('root'), null);
     assert.deepEqual(await store.listAdmins(), []);
   });
@@ -15,6 +16,16 @@ export function adminTests(storeTest: StoreTest): void {
     await store.putAdmin(admin);
     assert.deepEqual(await store.getAdminByName('Ops-Team'), admin);
     assert.deepEqual(await store.getAdminByName('ops-team'), admin);
+  });
+
+  storeTest('getAdmin finds by id, exactly', async (store) => {
+    const admin = makeAdmin({ id: 'Admin-1' });
+    const other = makeAdmin({ id: 'admin-1' });
+    await store.putAdmin(admin);
+    await store.putAdmin(other);
+    assert.deepEqual(await store.getAdmin('Admin-1'), admin);
+    assert.deepEqual(await store.getAdmin('admin-1'), other);
+    assert.equal(await store.getAdmin('ADMIN-1'), null);
   });
 
   storeTest(

@@ -1,8 +1,9 @@
 // Record builders for the conformance suite: valid defaults, overridable per test.
 import { randomUUID } from 'node:crypto';
+import type { AccessRule, AutoblockRule, OrgSettings } from '../../../src/access/types.js';
 import type { Device } from '../../../src/devices/types.js';
 import type { Policy, PolicySettings } from '../../../src/policy/types.js';
-import type { Admin, User } from '../../../src/store/types.js';
+import type { Admin, AdminToken, AuditEntry, User } from '../../../src/store/types.js';
 
 let seq = 0;
 const next = (): number => ++seq;
@@ -22,6 +23,8 @@ export function makeUser(over: Partial<User> = {}): User {
     passwordHash: `scrypt$16384$8$1$c2FsdA$aGFzaA${n}`,
     easEnabled: true,
     policyId: null,
+    allowedDeviceIds: [],
+    blockedDeviceIds: [],
     createdAt: T0,
     updatedAt: T1,
     ...over,
@@ -142,6 +145,12 @@ export function makeDevice(userId: string, over: Partial<Device> = {}): Device {
     accessState: 'DeviceDiscovery',
     accessReason: 'None',
     accessRule: null,
+    accessExplanation: null,
+    accessDecidedAt: null,
+    quarantinedAt: null,
+    releaseCondition: null,
+    autoblockReason: null,
+    autoblockUntil: null,
     wipeRequestedAt: null,
     wipeRequestedBy: null,
     wipeSentAt: null,
@@ -157,6 +166,16 @@ export function makeDevice(userId: string, over: Partial<Device> = {}): Device {
     ...over,
   };
 }
+
+/** The device fields migration 0002 added, as a device written before it reads back (all null). */
+export const NEW_DEVICE_FIELDS_0002 = {
+  accessExplanation: null,
+  accessDecidedAt: null,
+  quarantinedAt: null,
+  releaseCondition: null,
+  autoblockReason: null,
+  autoblockUntil: null,
+} as const satisfies Partial<Device>;
 
 /** Every field set to a non-null value, so a dropped or mis-mapped column shows up. */
 export function makeFullDevice(userId: string, over: Partial<Device> = {}): Device {
@@ -189,6 +208,13 @@ export function makeFullDevice(userId: string, over: Partial<Device> = {}): Devi
     accessState: 'Allowed',
     accessReason: 'DeviceRule',
     accessRule: 'rule-7',
+    accessExplanation:
+      "Quarantined by rule 'Outlook < 1.0.4': UserAgent 'Outlook-iOS-Android/1.0.2' is in <1.0.4 ✓",
+    accessDecidedAt: T1,
+    quarantinedAt: T2,
+    releaseCondition: { kind: 'appVersion', range: '>=1.0.4 <2' },
+    autoblockReason: 'UserAgentsChanges',
+    autoblockUntil: T0,
     wipeRequestedAt: T0,
     wipeRequestedBy: 'admin',
     wipeSentAt: T1,
@@ -201,4 +227,73 @@ export function makeFullDevice(userId: string, over: Partial<Device> = {}): Devi
     accountOnlyWipeAckStatus: 'success',
     ...over,
   });
+}
+
+export function makeRule(over: Partial<AccessRule> = {}): AccessRule {
+  const n = next();
+  return {
+    id: randomUUID(),
+    name: `Rule ${n}`,
+    characteristic: 'DeviceType',
+    queryString: `DeviceType${n}`,
+    versionRange: null,
+    accessLevel: 'Block',
+    createdAt: T0,
+    updatedAt: T1,
+    ...over,
+  };
+}
+
+const autoblockRule = (limit: number, windowSeconds: number, blockSeconds: number): AutoblockRule => ({
+  enabled: true,
+  limit,
+  windowSeconds,
+  blockSeconds,
+});
+
+export function makeOrgSettings(over: Partial<OrgSettings> = {}): OrgSettings {
+  return {
+    defaultAccessLevel: 'Quarantine',
+    adminMailRecipients: ['security@example.com', 'Zoë <zoe@exämple.de>'],
+    userMailInsert: 'Your device is quarantined.\nCall the helpdesk: +49 30 1234567 ☎',
+    defaultReleaseCondition: { kind: 'policyAppliedInFull' },
+    autoblock: {
+      commandFrequency: autoblockRule(60, 60, 600),
+      userAgentChanges: autoblockRule(2, 86_400, 50_400),
+      syncCommands: { enabled: false, limit: 480, windowSeconds: 3600, blockSeconds: 0 },
+    },
+    ...over,
+  };
+}
+
+/** An audit entry `seconds` after T1 (so tests can build an ordered history). */
+export function makeAudit(seconds: number, over: Partial<AuditEntry> = {}): AuditEntry {
+  const n = next();
+  return {
+    id: `audit-${String(n).padStart(8, '0')}`,
+    at: new Date(T1.getTime() + Math.round(seconds * 1000)),
+    actor: 'admin:root',
+    action: 'device.access.changed',
+    targetType: 'device',
+    targetId: `device-${n}`,
+    before: { accessState: 'Quarantined' },
+    after: { accessState: 'Allowed' },
+    reason: null,
+    source: null,
+    ...over,
+  };
+}
+
+export function makeAdminToken(adminId: string, over: Partial<AdminToken> = {}): AdminToken {
+  const n = next();
+  return {
+    id: randomUUID(),
+    adminId,
+    name: `token ${n}`,
+    tokenHash: `${n.toString(16).padStart(8, '0')}${'ab'.repeat(28)}`,
+    createdAt: T0,
+    expiresAt: null,
+    lastUsedAt: null,
+    ...over,
+  };
 }

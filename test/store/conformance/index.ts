@@ -3,7 +3,11 @@
 import type { TestContext } from 'node:test';
 import { describe, test } from 'node:test';
 import type { Store } from '../../../src/store/types.js';
+import { accessTests } from './access.js';
+import { adminTokenTests } from './admin-tokens.js';
 import { adminTests } from './admins.js';
+import { auditTests } from './audit.js';
+import { deviceBatchTests } from './device-batch.js';
 import { deviceTests } from './devices.js';
 import { lifecycleTests } from './lifecycle.js';
 import { policyTests } from './policies.js';
@@ -53,6 +57,12 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
     describe('admins', { concurrency: CONCURRENCY }, () => adminTests(storeTest));
     describe('policies and domain assignments', { concurrency: CONCURRENCY }, () => policyTests(storeTest));
     describe('devices', { concurrency: CONCURRENCY }, () => deviceTests(storeTest));
+    describe('devices: patchDevices', { concurrency: CONCURRENCY }, () => deviceBatchTests(storeTest));
+    describe('access rules, org settings, user and device access fields', { concurrency: CONCURRENCY }, () =>
+      accessTests(storeTest),
+    );
+    describe('audit log', { concurrency: CONCURRENCY }, () => auditTests(storeTest));
+    describe('admin tokens', { concurrency: CONCURRENCY }, () => adminTokenTests(storeTest));
     describe('text', { concurrency: CONCURRENCY }, () => textTests(storeTest));
     describe('lifecycle', { concurrency: CONCURRENCY }, () => lifecycleTests(storeTest));
   });

@@ -1,7 +1,17 @@
 // Conformance group: close, and (for persistent backends) reopening on the same data.
 import assert from 'node:assert/strict';
 import type { StoreTest } from './index.js';
-import { makeAdmin, makeFullDevice, makePolicy, makeUser } from './fixtures.js';
+import {
+  makeAdmin,
+  makeAdminToken,
+  makeAudit,
+  makeFullDevice,
+  makeOrgSettings,
+  makePolicy,
+  makeRule,
+  makeUser,
+  T1,
+} from './fixtures.js';
 
 export function lifecycleTests(storeTest: StoreTest): void {
   storeTest('kind names the backend; close() resolves and may be called twice', async (store) => {
@@ -17,13 +27,25 @@ export function lifecycleTests(storeTest: StoreTest): void {
       return;
     }
     const policy = makePolicy({ isDefault: true });
-    const user = makeUser({ policyId: policy.id });
+    const user = makeUser({ policyId: policy.id, allowedDeviceIds: ['A1'], blockedDeviceIds: ['B1', 'B2'] });
     const admin = makeAdmin();
+    const rule = makeRule({
+      characteristic: 'UserAgent',
+      queryString: 'Outlook-iOS-Android',
+      versionRange: '<1.0.4',
+    });
+    const settings = makeOrgSettings();
+    const audit = makeAudit(1);
+    const token = makeAdminToken(admin.id, { lastUsedAt: T1 });
     await store.putPolicy(policy);
     await store.putUser(user);
     await store.putAdmin(admin);
     await store.setDomainPolicy('example.com', policy.id);
     const device = await store.createDevice(makeFullDevice(user.id));
+    await store.putRule(rule);
+    await store.putOrgSettings(settings);
+    await store.appendAudit(audit);
+    await store.putAdminToken(token);
     await store.close();
 
     // Reopening also re-runs the migrations, which must find nothing to do.
@@ -34,6 +56,10 @@ export function lifecycleTests(storeTest: StoreTest): void {
       assert.deepEqual(await again.listAdmins(), [admin]);
       assert.equal(await again.getDomainPolicy('example.com'), policy.id);
       assert.deepEqual(await again.listDevices(), [device]);
+      assert.deepEqual(await again.listRules(), [rule]);
+      assert.deepEqual(await again.getOrgSettings(), settings);
+      assert.deepEqual(await again.listAudit(), [audit]);
+      assert.deepEqual(await again.listAdminTokens(admin.id), [token]);
     } finally {
       await again.close();
     }

@@ -2,7 +2,18 @@
 // so no backend stores it; lookups with it find nothing (attacker-chosen names must not error).
 import assert from 'node:assert/strict';
 import type { StoreTest } from './index.js';
-import { makeAdmin, makeDevice, makePolicy, makeSettings, makeUser } from './fixtures.js';
+import {
+  makeAdmin,
+  makeAdminToken,
+  makeAudit,
+  makeDevice,
+  makeOrgSettings,
+  makePolicy,
+  makeRule,
+  makeSettings,
+  makeUser,
+  T1,
+} from './fixtures.js';
 
 const NUL = 'a\u0000b';
 
@@ -22,6 +33,17 @@ export function textTests(storeTest: StoreTest): void {
     await store.deleteUser(NUL);
     await store.deletePolicy(NUL);
     await store.deleteDevice(NUL);
+    assert.equal(await store.getAdmin(NUL), null);
+    assert.equal(await store.getRule(NUL), null);
+    await store.deleteRule(NUL);
+    assert.deepEqual(await store.listAudit({ actor: NUL }), []);
+    assert.deepEqual(await store.listAudit({ action: `${NUL}.` }), []);
+    assert.deepEqual(await store.listAudit({ beforeId: NUL }), []);
+    assert.equal(await store.getAdminTokenByHash(NUL), null);
+    assert.deepEqual(await store.listAdminTokens(NUL), []);
+    await store.deleteAdminToken(NUL);
+    await store.touchAdminToken(NUL, T1);
+    assert.equal(await store.patchDevices([{ id: NUL, patch: { model: 'x' } }]), 0);
   });
 
   storeTest('writes carrying U+0000 are refused and store nothing', async (store) => {
@@ -36,10 +58,27 @@ export function textTests(storeTest: StoreTest): void {
     await assert.rejects(store.setDomainPolicy(NUL, 'p'));
     await assert.rejects(store.createDevice(makeDevice(user.id, { deviceId: NUL })));
     await assert.rejects(store.patchDevice(device.id, { friendlyName: NUL }));
+    await assert.rejects(store.putUser(makeUser({ allowedDeviceIds: ['ok', NUL] })));
+    await assert.rejects(
+      store.patchDevices([
+        { id: device.id, patch: { model: 'fine' } },
+        { id: device.id, patch: { releaseCondition: { kind: 'appVersion', range: NUL } } },
+      ]),
+    );
+    await assert.rejects(store.putRule(makeRule({ queryString: NUL })));
+    await assert.rejects(store.putOrgSettings(makeOrgSettings({ userMailInsert: NUL })));
+    await assert.rejects(store.appendAudit(makeAudit(0, { after: { username: NUL } })));
+    const admin = makeAdmin();
+    await store.putAdmin(admin);
+    await assert.rejects(store.putAdminToken(makeAdminToken(admin.id, { name: NUL })));
     assert.equal((await store.listUsers()).length, 1);
-    assert.deepEqual(await store.listAdmins(), []);
+    assert.deepEqual(await store.listAdmins(), [admin]);
     assert.deepEqual(await store.listPolicies(), []);
     assert.deepEqual(await store.listDevices(), [device]);
+    assert.deepEqual(await store.listRules(), []);
+    assert.equal(await store.getOrgSettings(), null);
+    assert.deepEqual(await store.listAudit(), []);
+    assert.deepEqual(await store.listAdminTokens(admin.id), []);
   });
 
   storeTest('other unicode round-trips exactly: astral, combining, RTL, no normalisation', async (store) => {
