@@ -1,5 +1,5 @@
 // Shared benchmark helpers: repeated rounds, medians, a table printer, and a real server process.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,6 +52,16 @@ export interface ServerProcess {
 export async function startServerProcess(extraArgs: string[] = []): Promise<ServerProcess> {
   const bin = join(import.meta.dirname, '../bin/syncward.mjs');
   const dataDir = mkdtempSync(join(tmpdir(), 'syncward-bench-'));
+  // Simulated phones repeat identical requests far faster than real ones: autoblock would (rightly)
+  // stop them, so it is switched off for benchmarks.
+  const off = spawnSync(
+    process.execPath,
+    [bin, '--database', `sqlite:${join(dataDir, 'syncward.db')}`, 'org', 'set', '--autoblock', 'off'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (off.status !== 0) throw new Error(`could not switch autoblock off: ${off.stderr}`);
   const proc: ChildProcessWithoutNullStreams = spawn(process.execPath, [
     bin,
     'serve',

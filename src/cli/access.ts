@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { parseReleaseCondition } from '../access/release.js';
 import type { AccessService, DecisionChange } from '../access/service.js';
 import { AccessInputError, AccessNotFoundError } from '../access/service.js';
-import type { AccessLevel, AccessRule, Characteristic, OrgSettings } from '../access/types.js';
+import { DEFAULT_AUTOBLOCK } from '../access/autoblock.js';
+import type { AccessLevel, AccessRule, AutoblockRule, Characteristic, OrgSettings } from '../access/types.js';
 import type { Store } from '../store/types.js';
 import { findDevice } from './device.js';
 import { CliError, fmtDate, list, print, printJson, table, withServices, withStore } from './context.js';
@@ -181,10 +182,15 @@ export function registerAccessCommands(program: Command): void {
       '--release-condition <cond>',
       "e.g. 'appVersion>=1.0.4', 'osVersion>=17', 'policyAppliedInFull', or 'none'",
     )
+    .option(
+      '--autoblock <mode>',
+      "'off' (e.g. for load tests) or 'default'; applies at the next server start",
+    )
     .option('--dry-run', 'show what would change, save nothing')
     .option('--json', 'JSON output')
     .action(
       async (o: {
+        autoblock?: string;
         defaultAccessLevel?: string;
         adminRecipients?: string;
         noticeText?: string;
@@ -211,6 +217,18 @@ export function registerAccessCommands(program: Command): void {
             }
           }
           if (o.noticeText !== undefined) patch.userMailInsert = o.noticeText;
+          if (o.autoblock !== undefined) {
+            const mode = oneOf('--autoblock', o.autoblock, ['off', 'default']);
+            const off = (r: AutoblockRule) => ({ ...r, enabled: false });
+            patch.autoblock =
+              mode === 'off'
+                ? {
+                    commandFrequency: off(DEFAULT_AUTOBLOCK.commandFrequency),
+                    userAgentChanges: off(DEFAULT_AUTOBLOCK.userAgentChanges),
+                    syncCommands: off(DEFAULT_AUTOBLOCK.syncCommands),
+                  }
+                : DEFAULT_AUTOBLOCK;
+          }
           if (o.releaseCondition !== undefined) {
             if (o.releaseCondition === 'none') patch.defaultReleaseCondition = null;
             else {

@@ -12,7 +12,7 @@ import {
 import type { PolicyPatch } from '../policy/index.js';
 import type { Policy } from '../policy/types.js';
 import type { Store } from '../store/types.js';
-import { CliError, fmtDate, list, print, printJson, table, withStore } from './context.js';
+import { CliError, fmtDate, list, print, printJson, table, withServices, withStore } from './context.js';
 
 async function requirePolicy(store: Store, name: string): Promise<Policy> {
   const p = await store.getPolicyByName(name);
@@ -114,7 +114,7 @@ export function registerPolicyCommands(program: Command): void {
       } catch (err) {
         throw new CliError((err as Error).message);
       }
-      await withStore(program.opts().database, async (store) => {
+      await withServices(program.opts().database, async ({ store, access, audit, actor }) => {
         const now = new Date();
         let p = await store.getPolicyByName(name);
         if (!p) {
@@ -133,7 +133,18 @@ export function registerPolicyCommands(program: Command): void {
         const next = applyPatch(p, patch, now);
         if (o.default) next.isDefault = true;
         await store.putPolicy(next);
+        await audit.record({
+          actor,
+          action: 'policy.updated',
+          targetType: 'policy',
+          targetId: next.id,
+          before: p,
+          after: next,
+        });
         print(`policy ${name} saved (revision ${next.revision}); devices re-provision on their next request`);
+        // AllowNonProvisionableDevices and friends are part of access decisions.
+        const changes = await access.reevaluate({ actor });
+        if (changes.length) print(`${changes.length} device access decision(s) changed`);
       });
     });
 
@@ -150,7 +161,7 @@ export function registerPolicyCommands(program: Command): void {
         o: { user?: string[]; domain?: string[]; default?: boolean; unassign?: boolean },
       ) => {
         if (!o.user && !o.domain && !o.default) throw new CliError('give --user, --domain or --default');
-        await withStore(program.opts().database, async (store) => {
+        await withServices(program.opts().database, async ({ store, access, audit, actor }) => {
           const p = await requirePolicy(store, name);
           const now = new Date();
           for (const username of o.user ?? []) {
@@ -169,6 +180,20 @@ export function registerPolicyCommands(program: Command): void {
             await store.putPolicy({ ...p, isDefault: true, updatedAt: now });
             print(`${p.name} is now the default policy`);
           }
+          await audit.record({
+            actor,
+            action: 'policy.assigned',
+            targetType: 'policy',
+            targetId: p.id,
+            after: {
+              users: o.user ?? [],
+              domains: o.domain ?? [],
+              default: Boolean(o.default),
+              unassign: Boolean(o.unassign),
+            },
+          });
+          const changes = await access.reevaluate({ actor });
+          if (changes.length) print(`${changes.length} device access decision(s) changed`);
         });
       },
     );

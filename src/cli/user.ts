@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { hashPassword } from '../auth/password.js';
 import { generatePassword } from '../http/bootstrap.js';
-import { CliError, fmtDate, print, printJson, table, withStore } from './context.js';
+import { CliError, fmtDate, print, printJson, table, withServices, withStore } from './context.js';
 import { readSecret } from './secret.js';
 
 export function registerUserCommands(program: Command): void {
@@ -22,11 +22,12 @@ export function registerUserCommands(program: Command): void {
         o: { email?: string; displayName?: string; passwordStdin?: boolean; disabled?: boolean },
       ) => {
         const password = o.passwordStdin ? await readSecret() : generatePassword();
-        await withStore(program.opts().database, async (store) => {
+        await withServices(program.opts().database, async ({ store, audit, actor }) => {
           if (await store.getUserByName(username)) throw new CliError(`user ${username} already exists`);
           const now = new Date();
+          const id = randomUUID();
           await store.putUser({
-            id: randomUUID(),
+            id,
             username,
             email: o.email ?? `${username}@example.com`,
             displayName: o.displayName ?? username,
@@ -38,6 +39,14 @@ export function registerUserCommands(program: Command): void {
             createdAt: now,
             updatedAt: now,
           });
+          await audit.record({
+            actor,
+            action: 'user.created',
+            targetType: 'user',
+            targetId: id,
+            after: { username },
+          });
+          await audit.record({ actor, action: 'user.created', targetType: 'user', targetId: id, after: { username } });
         });
         print(`created user ${username}`);
         if (!o.passwordStdin) print(`password: ${password}`);
@@ -76,10 +85,11 @@ export function registerUserCommands(program: Command): void {
     .option('--password-stdin', 'read the password from standard input')
     .action(async (username: string, o: { passwordStdin?: boolean }) => {
       const password = o.passwordStdin ? await readSecret() : generatePassword();
-      await withStore(program.opts().database, async (store) => {
+      await withServices(program.opts().database, async ({ store, audit, actor }) => {
         const u = await store.getUserByName(username);
         if (!u) throw new CliError(`no user ${username}`);
         await store.putUser({ ...u, passwordHash: await hashPassword(password), updatedAt: new Date() });
+        await audit.record({ actor, action: 'user.password.changed', targetType: 'user', targetId: u.id });
       });
       print(`password changed for ${username}`);
       if (!o.passwordStdin) print(`password: ${password}`);
@@ -93,10 +103,10 @@ export function registerUserCommands(program: Command): void {
       .command(`${name} <username>`)
       .description(`${name} ActiveSync for a user (Set-CASMailbox -ActiveSyncEnabled)`)
       .action(async (username: string) => {
-        await withStore(program.opts().database, async (store) => {
+        await withServices(program.opts().database, async ({ store, access, actor }) => {
           const u = await store.getUserByName(username);
           if (!u) throw new CliError(`no user ${username}`);
-          await store.putUser({ ...u, easEnabled: enabled, updatedAt: new Date() });
+          await access.setUserLists(u.id, { easEnabled: enabled }, actor);
         });
         print(`ActiveSync ${enabled ? 'enabled' : 'disabled'} for ${username}`);
       });
