@@ -1,7 +1,7 @@
 // Shared benchmark helpers: repeated rounds, medians, a table printer, and a real server process.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -43,14 +43,54 @@ export function printRows(title: string, rows: BenchRow[]): void {
 
 export interface ServerProcess {
   url: string;
+  /** The server's process id (its memory is /proc/<pid>/status). */
+  pid: number;
   demoPassword: string;
+  /** The seeded administrator (admin REST API). */
+  admin: { username: string; password: string };
   dataDir: string;
   stop(): void;
 }
 
+const BIN = join(import.meta.dirname, '../bin/syncward.mjs');
+
+/** Resident set size of a process, bytes (VmRSS in /proc/<pid>/status; Linux only). */
+export function rssBytes(pid: number): number {
+  const m = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m?.[1]) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(m[1]) * 1024;
+}
+
+/** CPU time a process has used so far, milliseconds (utime + stime in /proc/<pid>/stat). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start at ") ".
+  const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+}
+
+/**
+ * Resolves once the process has been (nearly) idle for `quietMs`: it has worked through what it
+ * was sent. Gives up after `maxMs`.
+ */
+export async function waitIdle(pid: number, o: { quietMs?: number; maxMs?: number } = {}): Promise<void> {
+  const quiet = o.quietMs ?? 1000;
+  const end = performance.now() + (o.maxMs ?? 30_000);
+  let last = cpuMs(pid);
+  let since = performance.now();
+  while (performance.now() < end) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = cpuMs(pid);
+    // Under 5% of a core: timers and GC, nothing queued.
+    if (now - last > 5) since = performance.now();
+    last = now;
+    if (performance.now() - since >= quiet) return;
+  }
+}
+
 /** `syncward serve` as its own process (so client and server do not share an event loop). */
 export async function startServerProcess(extraArgs: string[] = []): Promise<ServerProcess> {
-  const bin = join(import.meta.dirname, '../bin/syncward.mjs');
+  const bin = BIN;
   const dataDir = mkdtempSync(join(tmpdir(), 'syncward-bench-'));
   // Simulated phones repeat identical requests far faster than real ones: autoblock would (rightly)
   // stop them, so it is switched off for benchmarks.
@@ -88,13 +128,44 @@ export async function startServerProcess(extraArgs: string[] = []): Promise<Serv
   });
   const demoPassword = /demo \/ (\S+)/.exec(out)?.[1];
   if (!demoPassword) throw new Error('no demo credentials printed');
+  const admin = /admin API\/console\):\s+(\S+) \/ (\S+)/.exec(out);
+  if (!admin?.[1] || !admin[2]) throw new Error('no admin credentials printed');
   return {
     url,
+    pid: proc.pid as number,
     demoPassword,
+    admin: { username: admin[1], password: admin[2] },
     dataDir,
     stop() {
       proc.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Mail users created through the admin REST API, as an administrator would. */
+export async function createUsers(
+  server: ServerProcess,
+  users: ReadonlyArray<{ username: string; password: string }>,
+): Promise<void> {
+  const api = `${server.url}/api/v1`;
+  const t = await fetch(`${api}/auth/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(server.admin),
+  });
+  if (t.status !== 201) throw new Error(`admin token: HTTP ${t.status}`);
+  const { token } = (await t.json()) as { token: string };
+  for (const u of users) {
+    const r = await fetch(`${api}/users`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        username: u.username,
+        password: u.password,
+        email: `${u.username}@example.com`,
+      }),
+    });
+    if (r.status !== 201) throw new Error(`create user ${u.username}: HTTP ${r.status} ${await r.text()}`);
+  }
 }

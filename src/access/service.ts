@@ -239,9 +239,19 @@ export class AccessService {
       ...(decision.state !== 'Quarantined' ? { quarantinedAt: null, releaseCondition: null } : {}),
     };
     const updated = (await this.o.store.patchDevice(device.id, patch)) ?? device;
+    await this.leaveQuarantine(device, decision.state);
     await this.auditChange(updated, device, decision, actor, source);
     if (entering) await this.notifyQuarantine(updated, user, decision, org);
     return updated;
+  }
+
+  /**
+   * A device leaving quarantine loses its sync states: what it synced was the quarantine view
+   * (src/mail/quarantine-view.ts), so its keys are refused and it resyncs from the real mailbox.
+   */
+  private async leaveQuarantine(before: Device, to: DeviceAccessState): Promise<void> {
+    if (before.accessState !== 'Quarantined' || to === 'Quarantined') return;
+    await this.o.store.deleteSyncStates(before.id);
   }
 
   private async auditChange(
@@ -539,6 +549,7 @@ export class AccessService {
     for (const c of changes) {
       const device = devices.get(c.id)!;
       const d = decisions.get(c.id)!;
+      await this.leaveQuarantine(device, d.state);
       await this.auditChange(device, device, d, o.actor, null);
       if (d.state === 'Quarantined' && device.accessState !== 'Quarantined') {
         const user = users.get(device.userId);

@@ -28,6 +28,16 @@ export function registerServeCommand(program: Command): void {
       'URL devices use, returned by Autodiscover (default: from the request Host)',
     )
     .option('--max-devices-per-user <n>', 'device partnerships per user (Exchange EasMaxDevices)', '100')
+    .option(
+      '--min-heartbeat <seconds>',
+      'shortest Ping HeartbeatInterval accepted (env EAS_MIN_HEARTBEAT; Exchange: 60)',
+      process.env.EAS_MIN_HEARTBEAT ?? '60',
+    )
+    .option(
+      '--max-heartbeat <seconds>',
+      'longest Ping HeartbeatInterval accepted, at most 3540 (env EAS_MAX_HEARTBEAT)',
+      process.env.EAS_MAX_HEARTBEAT ?? '3540',
+    )
     .action(
       async (o: {
         port: string;
@@ -38,11 +48,19 @@ export function registerServeCommand(program: Command): void {
         tlsKey?: string;
         publicUrl?: string;
         maxDevicesPerUser: string;
+        minHeartbeat: string;
+        maxHeartbeat: string;
       }) => {
         const port = Number(o.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`bad --port ${o.port}`);
         const maxDevices = Number(o.maxDevicesPerUser);
         if (!Number.isInteger(maxDevices) || maxDevices < 1) throw new CliError('bad --max-devices-per-user');
+        const minHeartbeat = Number(o.minHeartbeat);
+        const maxHeartbeat = Number(o.maxHeartbeat);
+        if (!Number.isInteger(minHeartbeat) || minHeartbeat < 1 || minHeartbeat > 3540)
+          throw new CliError('bad --min-heartbeat (1..3540 seconds)');
+        if (!Number.isInteger(maxHeartbeat) || maxHeartbeat < minHeartbeat || maxHeartbeat > 3540)
+          throw new CliError('bad --max-heartbeat (--min-heartbeat..3540 seconds)');
         if (Boolean(o.tlsCert) !== Boolean(o.tlsKey))
           throw new CliError('--tls-cert and --tls-key go together');
         const databaseUrl = program.opts().database ?? defaultDatabaseUrl(o.dataDir);
@@ -57,6 +75,7 @@ export function registerServeCommand(program: Command): void {
           tls: o.tlsCert && o.tlsKey ? { certFile: o.tlsCert, keyFile: o.tlsKey } : null,
           publicUrl: o.publicUrl ?? null,
           maxDevicesPerUser: maxDevices,
+          push: { minHeartbeatSeconds: minHeartbeat, maxHeartbeatSeconds: maxHeartbeat },
         });
         const creds = server.seed.credentials;
         if (creds) {

@@ -1,10 +1,32 @@
 // A typed EAS client over real HTTP (fetch), speaking the same codec as the server. It acts as a
-// phone: OPTIONS, two-phase Provision, Settings, wipe acknowledgement and the re-provision dance.
+// phone: OPTIONS, two-phase Provision, Settings, wipe acknowledgement, the re-provision dance, and
+// mail sync (FolderSync, Sync, GetItemEstimate) holding its keys as a phone does.
 // Used by the integration tests, the benchmarks and later the simulator and the broker.
 import { child, childText, decodeWbxml, el, encodeWbxml } from '../wbxml/index.js';
 import type { WbxmlElement } from '../wbxml/types.js';
 import { formatBase64Query, formatPlainQuery } from '../eas/query.js';
 import type { ProtocolVersion } from '../eas/types.js';
+import type {
+  ClientFolder,
+  EstimateRequest,
+  EstimateResult,
+  FolderSyncChanges,
+  SyncCollectionRequest,
+  SyncCollectionResult,
+  SyncItem,
+  SyncParsed,
+  SyncRequestOptions,
+} from './mail-sync.js';
+import {
+  folderSyncRequest,
+  getItemEstimateRequest,
+  parseFolderSync,
+  parseGetItemEstimate,
+  parseSync,
+  syncRequest,
+} from './mail-sync.js';
+import type { PingParsed, PingRequestOptions } from './ping.js';
+import { parsePing, pingRequest } from './ping.js';
 
 export interface ClientDeviceInformation {
   Model?: string;
@@ -76,8 +98,44 @@ const WBXML = 'application/vnd.ms-sync.wbxml';
 /** Statuses that mean "provision again" ([MS-ASPROV] 3.1.5.2). */
 export const REPROVISION_STATUSES = new Set([142, 143, 144]);
 
+export interface FolderSyncResult extends FolderSyncChanges {
+  httpStatus: number;
+  headers: Record<string, string>;
+}
+
+export interface PingResult extends PingParsed {
+  httpStatus: number;
+  /** How long the server held the request, milliseconds. */
+  heldMs: number;
+}
+
+export interface SyncResult extends SyncParsed {
+  httpStatus: number;
+  /** HTTP 200 with no body: nothing changed ([MS-ASCMD] 2.2.1.21 empty response). */
+  empty: boolean;
+  /** The collection's result, or undefined when the server left it out (nothing changed). */
+  collection(collectionId: string): SyncCollectionResult | undefined;
+}
+
+/** Everything a folder download gathered, page by page. */
+export interface FolderDownload {
+  adds: SyncItem[];
+  changes: SyncItem[];
+  deletes: string[];
+  softDeletes: string[];
+  /** Sync requests it took after priming. */
+  pages: number;
+  syncKey: string | null;
+}
+
 export class EasClient {
   policyKey: string | null;
+  /** FolderSync key the client holds ('0' before the first FolderSync). */
+  folderSyncKey = '0';
+  /** The hierarchy as the client knows it, by ServerId. */
+  readonly folders = new Map<string, ClientFolder>();
+  /** Sync key per collection; a collection without one starts at '0'. */
+  readonly syncKeys = new Map<string, string>();
 
   constructor(readonly opts: EasClientOptions) {
     this.policyKey = opts.policyKey ?? null;
@@ -276,6 +334,137 @@ export class EasClient {
     const p = await this.provision();
     if (!p.finalKey) return first;
     return this.request(cmd, body, { ...o, policyKey: undefined });
+  }
+
+  // --- mail sync -------------------------------------------------------------------------------
+
+  /**
+   * FolderSync with the held key (or `syncKey`); applies the changes to `folders` and keeps the new
+   * key. Status 9 resets the client to key 0, as a phone does.
+   */
+  async folderSync(o: { syncKey?: string } = {}): Promise<FolderSyncResult> {
+    const key = o.syncKey ?? this.folderSyncKey;
+    const res = await this.command('FolderSync', folderSyncRequest(key));
+    const parsed = parseFolderSync(res.body);
+    if (parsed.status === 1 && parsed.syncKey) {
+      if (key === '0') this.folders.clear();
+      for (const id of parsed.deletes) this.folders.delete(id);
+      for (const f of [...parsed.adds, ...parsed.updates]) this.folders.set(f.serverId, f);
+      this.folderSyncKey = parsed.syncKey;
+    } else if (parsed.status === 9) {
+      // The server lost our hierarchy: a phone starts over, collections included.
+      this.folderSyncKey = '0';
+      this.folders.clear();
+      this.syncKeys.clear();
+    }
+    return { ...parsed, httpStatus: res.httpStatus, headers: res.headers };
+  }
+
+  /** The ServerId of the first folder of a FolderSync Type (2 Inbox, 3 Drafts, 4 Deleted Items, 5 Sent). */
+  folderOfType(type: number): string | undefined {
+    for (const f of this.folders.values()) if (f.type === type) return f.serverId;
+    return undefined;
+  }
+
+  /**
+   * One Sync request. Keys default to the ones held; new keys are kept, status 3 drops the key
+   * (the next Sync primes again). `collections` empty sends an empty body (replay the cached request).
+   */
+  async sync(collections: SyncCollectionRequest[], o: SyncRequestOptions = {}): Promise<SyncResult> {
+    const body =
+      collections.length === 0 && !o.partial
+        ? null
+        : syncRequest(
+            collections.map((c) => ({
+              ...c,
+              syncKey: c.syncKey ?? this.syncKeys.get(c.collectionId) ?? '0',
+            })),
+            { protocolVersion: this.opts.protocolVersion, ...o },
+          );
+    const res = await this.command('Sync', body);
+    const parsed = parseSync(res.body);
+    for (const c of parsed.collections) {
+      if (c.status === 1 && c.syncKey) this.syncKeys.set(c.collectionId, c.syncKey);
+      else if (c.status === 3) this.syncKeys.delete(c.collectionId);
+    }
+    return {
+      ...parsed,
+      httpStatus: res.httpStatus,
+      empty: res.httpStatus === 200 && res.raw.length === 0,
+      collection: (id) => parsed.collections.find((c) => c.collectionId === id),
+    };
+  }
+
+  /**
+   * Primes the collection if needed and pages through every change (MoreAvailable) with the given
+   * options, as a phone's initial download does. Stops after `maxPages` requests.
+   */
+  async downloadFolder(
+    c: Omit<SyncCollectionRequest, 'syncKey'>,
+    o: SyncRequestOptions & { maxPages?: number } = {},
+  ): Promise<FolderDownload> {
+    const out: FolderDownload = {
+      adds: [],
+      changes: [],
+      deletes: [],
+      softDeletes: [],
+      pages: 0,
+      syncKey: null,
+    };
+    const prime = async () => {
+      const primed = (await this.sync([{ collectionId: c.collectionId, syncKey: '0' }], o)).collection(
+        c.collectionId,
+      );
+      if (primed?.status !== 1)
+        throw new Error(`priming ${c.collectionId} failed with status ${primed?.status}`);
+    };
+    if (!this.syncKeys.has(c.collectionId)) await prime();
+    let reprimed = false;
+    for (let page = 0; page < (o.maxPages ?? 1000); page++) {
+      const res = await this.sync([c], o);
+      out.pages++;
+      const r = res.collection(c.collectionId);
+      if (!r) break;
+      // Status 3: the key is unknown to the server; a phone primes again once, and starts over.
+      if (r.status === 3 && !reprimed && out.adds.length === 0) {
+        reprimed = true;
+        await prime();
+        continue;
+      }
+      if (r.status !== 1) throw new Error(`sync of ${c.collectionId} failed with status ${r.status}`);
+      out.adds.push(...r.adds);
+      out.changes.push(...r.changes);
+      out.deletes.push(...r.deletes);
+      out.softDeletes.push(...r.softDeletes);
+      if (!r.moreAvailable) break;
+    }
+    out.syncKey = this.syncKeys.get(c.collectionId) ?? null;
+    return out;
+  }
+
+  /** GetItemEstimate; keys default to the ones held. */
+  async getItemEstimate(
+    list: Array<Omit<EstimateRequest, 'syncKey'> & { syncKey?: string }>,
+  ): Promise<{ httpStatus: number; status: number | null; results: EstimateResult[] }> {
+    const res = await this.command(
+      'GetItemEstimate',
+      getItemEstimateRequest(
+        list.map((c) => ({ ...c, syncKey: c.syncKey ?? this.syncKeys.get(c.collectionId) ?? '0' })),
+        this.opts.protocolVersion,
+      ),
+    );
+    return { httpStatus: res.httpStatus, status: res.status, results: parseGetItemEstimate(res.body) };
+  }
+
+  /**
+   * Ping ([MS-ASCMD] 2.2.1.13). Without options it sends an empty Ping (the server's cached interval
+   * and folders). No policy key: Ping carries none ([MS-ASHTTP] 2.2.1.1.2). Resolves when the server
+   * answers: at the heartbeat's end, on new mail, or at once for an error status.
+   */
+  async ping(o: PingRequestOptions = {}): Promise<PingResult> {
+    const t0 = performance.now();
+    const res = await this.request('Ping', pingRequest(o), { policyKey: null });
+    return { ...parsePing(res.body), httpStatus: res.httpStatus, heldMs: performance.now() - t0 };
   }
 
   private deviceInformationElement(info = this.opts.deviceInformation ?? {}): WbxmlElement {

@@ -5,6 +5,7 @@ import type { AccessService } from '../access/service.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { DeviceService } from '../devices/service.js';
 import type { Device } from '../devices/types.js';
+import type { MailBackend, MailSession } from '../mail/types.js';
 import type { Policy } from '../policy/types.js';
 import type { Store, User } from '../store/types.js';
 import type { WbxmlElement } from '../wbxml/types.js';
@@ -17,6 +18,13 @@ export interface EasServices {
   audit: AuditLog;
   log: Logger;
   clock: () => Date;
+  /**
+   * The mail backend (chosen once, in src/http/server.ts). Commands open mailboxes only through
+   * ctx.mailbox(); long polls (Sync Wait, Ping) subscribe to its onChange.
+   */
+  mail: MailBackend;
+  /** Command names the server implements (the registry's keys), for FolderSync's SyncKey-0 headers. */
+  commands?: readonly string[];
 }
 
 export interface CommandContext {
@@ -29,6 +37,12 @@ export interface CommandContext {
   /** Decoded WBXML body; null when the request had no body. */
   body: WbxmlElement | null;
   log: Logger;
+  /**
+   * The mailbox this request may see, opened on first call and closed by the gate after the command:
+   * the user's real mailbox (the request's credentials pass through, never stored) for an allowed
+   * device, the read-only quarantine view for a quarantined one (src/eas/mailbox.ts).
+   */
+  mailbox(): Promise<MailSession>;
 }
 
 export interface CommandHandler {

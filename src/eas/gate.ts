@@ -13,6 +13,8 @@ import { queryUserMatches } from './authenticate.js';
 import type { CommandContext, EasServices } from './context.js';
 import { EasHttpError, EasStatusError, toEasResponse } from './errors.js';
 import type { CommandRegistry } from './registry.js';
+import { mailboxAccess } from './mailbox.js';
+import type { MailboxAccess } from './mailbox.js';
 import { EasStatus } from './status.js';
 import type { Throttle } from './throttle.js';
 import type { EasRequest, EasResponse } from './types.js';
@@ -48,6 +50,7 @@ export async function handleEasRequest(opts: GateOptions, req: EasRequest): Prom
   const { svc, auth, registry } = opts;
   const log = svc.log.child({ reqId: req.requestId, cmd: req.cmd, deviceId: req.deviceId });
   let release: (() => void) | null = null;
+  let mailbox: MailboxAccess | null = null;
   try {
     // 1. Authenticate. [MS-ASHTTP] 2.2.2.1.1: 401 makes the client re-prompt / run Autodiscover.
     const user = await auth.authenticate(req.credentials);
@@ -142,7 +145,17 @@ export async function handleEasRequest(opts: GateOptions, req: EasRequest): Prom
       }
     }
 
-    const ctx: CommandContext = { svc, req, user, device, policy, body, log };
+    // 9. The mailbox, opened only if the command asks for it, and closed below whatever happens.
+    const mb = mailboxAccess({
+      mail: svc.mail,
+      access: svc.access,
+      user,
+      device,
+      credentials: req.credentials,
+      clock: svc.clock,
+    });
+    mailbox = mb;
+    const ctx: CommandContext = { svc, req, user, device, policy, body, log, mailbox: () => mb.get() };
     const res = await handler.handle(ctx);
     if (handler.countsAsSync && res.httpStatus === 200) {
       // Exchange's FirstSyncTime / LastSuccessSync count synchronisation commands only.
@@ -162,6 +175,7 @@ export async function handleEasRequest(opts: GateOptions, req: EasRequest): Prom
       requestId: req.requestId,
     });
   } finally {
+    await mailbox?.close();
     release?.();
   }
 }

@@ -1,7 +1,19 @@
 // Commands by wire name. The gate looks handlers up here; OPTIONS advertises the same list.
 import type { CommandHandler } from './context.js';
+import { folderSyncCommand } from './commands/folder-sync.js';
+import { getItemEstimateCommand } from './commands/get-item-estimate.js';
+import { pingCommand } from './commands/ping.js';
 import { provisionCommand } from './commands/provision.js';
 import { settingsCommand } from './commands/settings.js';
+import { syncCommand } from './commands/sync.js';
+import { folderCreateCommand } from './commands/folder-create.js';
+import { folderDeleteCommand } from './commands/folder-delete.js';
+import { folderUpdateCommand } from './commands/folder-update.js';
+import { itemOperationsCommand } from './commands/item-operations.js';
+import { moveItemsCommand } from './commands/move-items.js';
+import { sendMailCommand } from './commands/send-mail.js';
+import { smartForwardCommand } from './commands/smart-forward.js';
+import { smartReplyCommand } from './commands/smart-reply.js';
 
 export type CommandRegistry = ReadonlyMap<string, CommandHandler>;
 
@@ -16,5 +28,20 @@ export function createRegistry(handlers: CommandHandler[]): CommandRegistry {
 
 /** The commands this server implements today. */
 export function defaultRegistry(): CommandRegistry {
-  return createRegistry([provisionCommand, settingsCommand]);
+  return createRegistry([
+    provisionCommand,
+    settingsCommand,
+    folderSyncCommand,
+    syncCommand,
+    getItemEstimateCommand,
+    pingCommand,
+    itemOperationsCommand,
+    sendMailCommand,
+    smartReplyCommand,
+    smartForwardCommand,
+    moveItemsCommand,
+    folderCreateCommand,
+    folderUpdateCommand,
+    folderDeleteCommand,
+  ]);
 }

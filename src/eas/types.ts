@@ -1,5 +1,6 @@
 // Transport-neutral request/response shapes. The HTTP adapter (src/http) builds an EasRequest
 // from the wire and writes an EasResponse back; nothing below it sees HTTP.
+import type { Readable } from 'node:stream';
 import type { WbxmlElement } from '../wbxml/types.js';
 
 /** Versions this server speaks and advertises ([MS-ASHTTP] 2.2.1.1.2.6). */
@@ -35,9 +36,22 @@ export interface EasRequest {
   requestId: string;
 }
 
+/**
+ * A body written while it is read, for responses too large to hold in memory (multipart
+ * ItemOperations, [MS-ASCMD] 2.2.1.10.1). The length is announced as Content-Length up front, so
+ * the stream must yield exactly that many bytes; the transport destroys it if the response fails.
+ */
+export interface EasStreamBody {
+  stream: Readable;
+  length: number;
+  contentType: string;
+}
+
 export interface EasResponse {
   httpStatus: number;
   headers: Record<string, string>;
   /** A WBXML document (encoded by the transport), raw bytes, or nothing (empty body). */
   body: WbxmlElement | Buffer | null;
+  /** A streamed body instead of `body` (which must then be null). */
+  stream?: EasStreamBody;
 }

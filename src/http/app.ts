@@ -18,7 +18,7 @@ import { AUTODISCOVER_MAX_BYTES } from '../eas/autodiscover.js';
 import { toEasResponse } from '../eas/errors.js';
 import { SERVER_ACTIVESYNC_VERSION, optionsHeaders } from '../eas/options.js';
 import { QueryError, parseEasQuery } from '../eas/query.js';
-import type { Credentials, EasRequest, EasResponse } from '../eas/types.js';
+import type { Credentials, EasRequest, EasResponse, EasStreamBody } from '../eas/types.js';
 import { encodeWbxml } from '../wbxml/index.js';
 
 export interface AutodiscoverHttpRequest {
@@ -215,6 +215,8 @@ async function handleEasPost(opts: BuildAppOptions, req: FastifyRequest, reply: 
     res = toEasResponse(err, errCtx);
   }
 
+  if (res.stream) return sendStream(reply, res, res.stream, errCtx);
+
   let body: Buffer;
   try {
     body = res.body === null ? EMPTY : Buffer.isBuffer(res.body) ? res.body : encodeWbxml(res.body);
@@ -229,6 +231,35 @@ async function handleEasPost(opts: BuildAppOptions, req: FastifyRequest, reply: 
       contentType ?? WBXML_CONTENT_TYPE,
     );
   } catch (err) {
+    const fallback = toEasResponse(err, errCtx);
+    return sendRaw(reply, fallback.httpStatus, {}, EMPTY, null);
+  }
+}
+
+/**
+ * Writes a streamed body ([MS-ASCMD] 2.2.1.10.1 multipart ItemOperations) with its announced
+ * Content-Length. Fastify pipes it and destroys it when the client goes away; a stream that fails
+ * half-way ends the connection, so the device sees a short body, never a wrong one.
+ */
+function sendStream(
+  reply: FastifyReply,
+  res: EasResponse,
+  body: EasStreamBody,
+  errCtx: Parameters<typeof toEasResponse>[1],
+): FastifyReply {
+  try {
+    const { rest } = splitContentType(res.headers);
+    const headers = { 'Cache-Control': 'private', ...rest };
+    checkHeaders(headers);
+    validateHeaderValue('content-type', body.contentType);
+    if (!Number.isSafeInteger(body.length) || body.length < 0) throw new RangeError('stream length');
+    for (const [name, value] of Object.entries(headers)) reply.raw.setHeader(name, value);
+    reply.code(res.httpStatus);
+    reply.header('content-length', body.length);
+    reply.header('content-type', body.contentType);
+    return reply.send(body.stream);
+  } catch (err) {
+    body.stream.destroy();
     const fallback = toEasResponse(err, errCtx);
     return sendRaw(reply, fallback.httpStatus, {}, EMPTY, null);
   }

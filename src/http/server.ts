@@ -15,6 +15,11 @@ import type { EasServices } from '../eas/context.js';
 import { createEasHandler } from '../eas/gate.js';
 import { defaultRegistry } from '../eas/registry.js';
 import { createThrottle } from '../eas/throttle.js';
+import { createMemoryMailBackend } from '../mail/memory/index.js';
+import type { MailBackend } from '../mail/types.js';
+import { PushHub } from '../push/hub.js';
+import type { PushLimits } from '../push/hub.js';
+import type { PushServices } from '../push/services.js';
 import type { ThrottleOptions } from '../eas/throttle.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/types.js';
@@ -36,6 +41,8 @@ export interface ServerConfig {
   throttle?: Pick<ThrottleOptions, 'ratePerSecond' | 'burst' | 'maxConcurrent'>;
   /** SMTP relay for admin notifications (quarantine); null = no mail. */
   smtp?: SmtpRelayOptions | null;
+  /** Ping heartbeat bounds and MaxFolders; default 60–3540 s and 300 folders, as Exchange. */
+  push?: Partial<PushLimits>;
 }
 
 export interface RunningServer {
@@ -45,6 +52,14 @@ export interface RunningServer {
   services: EasServices;
   seed: SeedResult;
   close(): Promise<void>;
+}
+
+/**
+ * The one place the mail backend is chosen. For now every server uses the in-memory backend; the
+ * embedded store backend (and IMAP from configuration) replace it here, nowhere else.
+ */
+function createMailBackend(clock: () => Date): MailBackend {
+  return createMemoryMailBackend({ clock });
 }
 
 export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
@@ -64,16 +79,23 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       notifier,
       autoblock: createAutoblockTracker({ settings: (await store.getOrgSettings())?.autoblock, clock }),
     });
-    const services: EasServices = {
+    const registry = defaultRegistry();
+    const mail = createMailBackend(clock);
+    // One hub holds every Ping (and Sync+Wait), fed by one subscription to the mail backend.
+    const push = new PushHub({ limits: cfg.push });
+    const unsubscribePush = mail.onChange((e) => push.publish(e));
+    const services: EasServices & PushServices = {
       store,
       log,
       clock,
       audit,
       access,
       devices: new DeviceService({ store, clock, maxDevicesPerUser: cfg.maxDevicesPerUser }),
+      mail,
+      commands: [...registry.keys()],
+      push,
     };
     const auth = new Authenticator({ users: store, clock });
-    const registry = defaultRegistry();
     const app = buildApp({
       log,
       handleEas: createEasHandler({
@@ -101,8 +123,12 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       services,
       seed,
       async close() {
+        // Held Pings answer first, or closing the listener would wait out their heartbeats.
+        push.close();
+        unsubscribePush();
         await app.close();
         notifier?.close();
+        await mail.close();
         await store.close();
       },
     };

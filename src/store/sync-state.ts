@@ -22,10 +22,13 @@ export interface SyncStateStore {
   /**
    * Store the state if the stored syncKey still equals `expectedSyncKey` (null = no row yet);
    * returns false when another request moved it first (the caller answers with a retry/invalid key).
+   * Atomic: of concurrent puts expecting the same key exactly one returns true, and a false
+   * changes nothing. Every field (previousSyncKey/previousData, updatedAt too) is stored as given.
+   * Throws (not false) if the device does not exist; its states are deleted with it.
    */
   putSyncState(state: SyncState, expectedSyncKey: string | null): Promise<boolean>;
   /** Every collection of a device (e.g. FolderSync with SyncKey 0 resets them); idempotent. */
   deleteSyncStates(deviceId: string, collectionId?: string): Promise<void>;
-  /** The collection ids a device has state for. */
+  /** The collection ids a device has state for, ordered by code point; [] for an unknown device. */
   listSyncCollections(deviceId: string): Promise<string[]>;
 }

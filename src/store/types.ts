@@ -3,6 +3,10 @@
 import type { AccessRule, OrgSettings } from '../access/types.js';
 import type { Device, DeviceAccessState, DeviceKey } from '../devices/types.js';
 import type { Policy } from '../policy/types.js';
+import type { MailStore } from './mail-store.js';
+import type { SyncStateStore } from './sync-state.js';
+
+export type { SyncState, SyncStateStore } from './sync-state.js';
 
 export interface User {
   id: string;
@@ -227,7 +231,9 @@ export interface Store
     AccessRuleStore,
     OrgSettingsStore,
     AuditStore,
-    AdminTokenStore {
+    AdminTokenStore,
+    SyncStateStore,
+    MailStore {
   /** Backend name for logs: 'sqlite' | 'postgres'. */
   readonly kind: string;
   close(): Promise<void>;

@@ -7,6 +7,7 @@ import { el } from '../../src/wbxml/index.js';
 import { defaultRegistry } from '../../src/eas/registry.js';
 import type { EasClient } from '../../src/client/index.js';
 import type { Device } from '../../src/devices/types.js';
+import { MemoryMailBackend } from '../../src/mail/memory/index.js';
 import { startTestServer } from './harness.js';
 import type { TestServer } from './harness.js';
 import { startSmtpSink } from './smtp-sink.js';
@@ -232,8 +233,16 @@ describe('access control over EAS', () => {
 
 describe('no command path skips the access check', () => {
   const registry = defaultRegistry();
-  // Commands a quarantined device may run normally; every other command must refuse it.
-  const SERVED_IN_QUARANTINE = new Set(['Provision', 'Settings']);
+  // Commands a quarantined device may run normally; every other command must refuse it. The mail
+  // commands (and Ping, which watches it) are served from the quarantine view: the notice only.
+  const SERVED_IN_QUARANTINE = new Set([
+    'Provision',
+    'Settings',
+    'FolderSync',
+    'Sync',
+    'GetItemEstimate',
+    'Ping',
+  ]);
 
   test('every registered command, as a blocked device', async () => {
     await resetAccess();
@@ -263,6 +272,13 @@ describe('no command path skips the access check', () => {
   test('every registered command, as a quarantined device', async () => {
     await resetAccess();
     await access().setOrgSettings({ defaultAccessLevel: 'Quarantine' }, 'admin:test');
+    // Real mail the device must not see while it is quarantined.
+    const ben = await server.store.getUserByName('ben');
+    assert.ok(ben && server.services.mail instanceof MemoryMailBackend);
+    await server.services.mail.deliver(
+      ben,
+      Buffer.from('From: a@example.net\r\nSubject: secret\r\n\r\nnot for you\r\n'),
+    );
     const c = server.client({ username: 'ben', password: PW, protocolVersion: '16.1' });
     await c.provision();
     assert.equal((await deviceOf(c)).accessState, 'Quarantined');
@@ -276,6 +292,27 @@ describe('no command path skips the access check', () => {
         assert.equal(res.status, 129, `${name} as a quarantined device`);
       }
     }
+    // The mail commands, used as a phone uses them: every folder, every item - only the notice.
+    const hierarchy = await c.folderSync();
+    assert.equal(hierarchy.status, 1);
+    const synced: string[] = [];
+    for (const folder of c.folders.values()) {
+      const d = await c.downloadFolder({ collectionId: folder.serverId, bodyPreferences: [{ type: 2 }] });
+      for (const item of d.adds) synced.push(`${folder.type}:${item.email.subject}`);
+    }
+    assert.deepEqual(
+      synced,
+      ['2:Your device is quarantined'],
+      'the only item synced is the notice, in the Inbox',
+    );
+    const inbox = c.folderOfType(2) ?? '';
+    const est = await c.getItemEstimate([{ collectionId: inbox, syncKey: '0' }]);
+    assert.equal(est.results[0]?.status, 3);
+    assert.deepEqual(
+      (await c.getItemEstimate([{ collectionId: inbox }])).results[0]?.estimate,
+      0,
+      'nothing else to come',
+    );
     await resetAccess();
   });
 });

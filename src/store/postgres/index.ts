@@ -6,8 +6,10 @@ import { postgresAccessStore } from './access.js';
 import { postgresAuditStore } from './audit.js';
 import { checkSchemaName, createPool } from './db.js';
 import { postgresDeviceStore } from './devices.js';
+import { postgresMailStore } from './mail.js';
 import { migrate } from './migrate.js';
 import { postgresPolicyStore } from './policies.js';
+import { postgresSyncStateStore } from './sync-state.js';
 import { postgresUserStore } from './users.js';
 
 export { MIGRATION_LOCK_CLASS } from './migrate.js';
@@ -46,6 +48,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
     ...postgresDeviceStore(pool),
     ...postgresAccessStore(pool),
     ...postgresAuditStore(pool),
+    ...postgresSyncStateStore(pool),
+    ...postgresMailStore(pool),
     async close() {
       // Idempotent: pool.end() throws when called twice.
       if (closed) return;

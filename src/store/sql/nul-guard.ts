@@ -82,5 +82,44 @@ export function withNulGuard(store: Store): Store {
     listAdminTokens: lookup(store.listAdminTokens, []),
     deleteAdminToken: lookup(store.deleteAdminToken, undefined),
     touchAdminToken: lookup(store.touchAdminToken, undefined),
+    getSyncState: lookup(store.getSyncState, null),
+    async putSyncState(state, expectedSyncKey) {
+      if (containsNul(state)) refuse('putSyncState');
+      // The expected key is the device's SyncKey: one with U+0000 matches no stored key.
+      if (expectedSyncKey !== null && containsNul(expectedSyncKey)) return false;
+      return store.putSyncState(state, expectedSyncKey);
+    },
+    deleteSyncStates: lookup(store.deleteSyncStates, undefined),
+    listSyncCollections: lookup(store.listSyncCollections, []),
+    listMailFolders: lookup(store.listMailFolders, []),
+    getMailFolder: lookup(store.getMailFolder, null),
+    createMailFolder: write(store.createMailFolder, 'createMailFolder'),
+    ensureMailFolders: write(store.ensureMailFolders, 'ensureMailFolders'),
+    async updateMailFolder(userId, folderId, change) {
+      if (containsNul([userId, folderId])) return null;
+      if (containsNul(change)) refuse('updateMailFolder');
+      return store.updateMailFolder(userId, folderId, change);
+    },
+    deleteMailFolder: lookup(store.deleteMailFolder, false),
+    async writeMailContent(userId, source, opts) {
+      // Only the id: the source is a stream of bytes, not text.
+      if (containsNul(userId)) refuse('writeMailContent');
+      return store.writeMailContent(userId, source, opts);
+    },
+    deleteMailContent: lookup(store.deleteMailContent, undefined),
+    async addMailMessage(message) {
+      const { summary, ...ids } = message;
+      if (containsNul(ids)) return null;
+      // Mail is attacker-written: the backend replaces U+0000 in header text before it gets here.
+      if (containsNul(summary)) refuse('addMailMessage');
+      return store.addMailMessage(message);
+    },
+    listMailMessages: lookup(store.listMailMessages, null),
+    getMailMessages: lookup(store.getMailMessages, null),
+    setMailFlags: lookup(store.setMailFlags, null),
+    deleteMailMessages: lookup(store.deleteMailMessages, null),
+    moveMailMessages: lookup(store.moveMailMessages, null),
+    openMailContent: lookup(store.openMailContent, null),
+    findUserIdByEmail: lookup(store.findUserIdByEmail, null),
   };
 }

@@ -6,8 +6,10 @@ import { sqliteAccessStore } from './access.js';
 import { sqliteAuditStore } from './audit.js';
 import { openDatabase } from './db.js';
 import { sqliteDeviceStore } from './devices.js';
+import { sqliteMailStore } from './mail.js';
 import { migrate } from './migrate.js';
 import { sqlitePolicyStore } from './policies.js';
+import { sqliteSyncStateStore } from './sync-state.js';
 import { sqliteUserStore } from './users.js';
 
 export interface SqliteStoreOptions {
@@ -31,6 +33,8 @@ export async function createSqliteStore(options: SqliteStoreOptions): Promise<St
     ...sqliteDeviceStore(db),
     ...sqliteAccessStore(db),
     ...sqliteAuditStore(db),
+    ...sqliteSyncStateStore(db),
+    ...sqliteMailStore(db),
     async close() {
       // Idempotent, so shutdown paths need not track whether it already ran.
       if (db.open) db.close();

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { AccessRule, AutoblockRule, OrgSettings } from '../../../src/access/types.js';
 import type { Device } from '../../../src/devices/types.js';
 import type { Policy, PolicySettings } from '../../../src/policy/types.js';
-import type { Admin, AdminToken, AuditEntry, User } from '../../../src/store/types.js';
+import type { MailFlags, MessageSummary } from '../../../src/store/mail-store.js';
+import type { Admin, AdminToken, AuditEntry, SyncState, User } from '../../../src/store/types.js';
 
 let seq = 0;
 const next = (): number => ++seq;
@@ -294,6 +295,52 @@ export function makeAdminToken(adminId: string, over: Partial<AdminToken> = {}):
     createdAt: T0,
     expiresAt: null,
     lastUsedAt: null,
+    ...over,
+  };
+}
+
+/** A sync state at key '1' with no previous state; `data` is a small JSON document. */
+export function makeSyncState(deviceId: string, over: Partial<SyncState> = {}): SyncState {
+  const n = next();
+  return {
+    deviceId,
+    collectionId: `folder-${n}`,
+    syncKey: '1',
+    data: JSON.stringify({ items: [`item-${n}`], note: 'Zoë 📬' }),
+    previousSyncKey: null,
+    previousData: null,
+    updatedAt: T1,
+    ...over,
+  };
+}
+
+export const NO_MAIL_FLAGS: MailFlags = { read: false, flagged: false, answered: false, forwarded: false };
+
+/** A parsed-header summary with every field set, so a dropped field shows up. */
+export function makeSummary(over: Partial<MessageSummary> = {}): MessageSummary {
+  const n = next();
+  return {
+    subject: `Grüße #${n} 📬`,
+    from: [{ name: 'Jörg Müller', address: 'joerg@example.net' }],
+    to: [
+      { name: null, address: 'bob@example.net' },
+      { name: 'Carol', address: 'carol@example.net' },
+    ],
+    cc: [],
+    replyTo: [{ name: null, address: 'replies@example.net' }],
+    date: '2024-01-02T10:00:00.000Z',
+    messageId: `<msg-${n}@example.net>`,
+    importance: 'normal',
+    attachments: [
+      {
+        partId: '1.2',
+        fileName: 'chart.png',
+        contentType: 'image/png',
+        size: 2008,
+        contentId: 'chart-1@example.net',
+        inline: true,
+      },
+    ],
     ...over,
   };
 }

@@ -10,7 +10,10 @@ import { auditTests } from './audit.js';
 import { deviceBatchTests } from './device-batch.js';
 import { deviceTests } from './devices.js';
 import { lifecycleTests } from './lifecycle.js';
+import { mailFolderTests } from './mail-folders.js';
+import { mailMessageTests } from './mail-messages.js';
 import { policyTests } from './policies.js';
+import { syncStateTests } from './sync-state.js';
 import { textTests } from './text.js';
 import { userTests } from './users.js';
 
@@ -63,6 +66,10 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
     );
     describe('audit log', { concurrency: CONCURRENCY }, () => auditTests(storeTest));
     describe('admin tokens', { concurrency: CONCURRENCY }, () => adminTokenTests(storeTest));
+    describe('sync states', { concurrency: CONCURRENCY }, () => syncStateTests(storeTest));
+    describe('mail folders', { concurrency: CONCURRENCY }, () => mailFolderTests(storeTest));
+    // One at a time: the 25 MB test measures the process's memory.
+    describe('mail messages and content', { concurrency: 1 }, () => mailMessageTests(storeTest));
     describe('text', { concurrency: CONCURRENCY }, () => textTests(storeTest));
     describe('lifecycle', { concurrency: CONCURRENCY }, () => lifecycleTests(storeTest));
   });

@@ -1,0 +1,101 @@
+// Shared by the SQL mail stores (src/store/mail-store.ts): cutting a byte stream into chunk rows,
+// reading them back as a stream, id-list checks and summary decoding. No driver imports.
+import { Readable } from 'node:stream';
+import type { MailFlags, MessageSummary } from '../mail-store.js';
+import { MAIL_CHUNK_SIZE, MailContentTooLargeError } from '../mail-store.js';
+import { jsonObject } from './values.js';
+
+export const FLAG_COLUMNS = {
+  read: 'flag_read',
+  flagged: 'flag_flagged',
+  answered: 'flag_answered',
+  forwarded: 'flag_forwarded',
+} as const satisfies Record<keyof MailFlags, string>;
+
+export const FLAG_NAMES = Object.keys(FLAG_COLUMNS) as Array<keyof MailFlags>;
+
+/** The flags a partial update sets, in a stable order, undefined values dropped. */
+export function setFlags(flags: Partial<MailFlags>): Array<[column: string, value: boolean]> {
+  const out: Array<[string, boolean]> = [];
+  for (const name of FLAG_NAMES) {
+    const value = flags[name];
+    if (value !== undefined) out.push([FLAG_COLUMNS[name], value]);
+  }
+  return out;
+}
+
+/** Message ids that can exist (positive safe integers), deduplicated, ascending. */
+export function validIds(ids: readonly number[]): number[] {
+  return [...new Set(ids.filter((id) => Number.isSafeInteger(id) && id > 0))].sort((a, b) => a - b);
+}
+
+export function summaryFromColumn(value: unknown, what: string): MessageSummary {
+  return jsonObject<MessageSummary>(value, what);
+}
+
+/** A stored bigint (pg returns int8 as a string) or integer as a number. */
+export function toNumber(value: unknown, what: string): number {
+  const n = typeof value === 'string' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw new Error(`store: ${what}: not an integer`);
+  return n;
+}
+
+/**
+ * Cut `source` into MAIL_CHUNK_SIZE pieces and hand each to `write` (awaited, so a slow database
+ * slows the source down); the last piece may be shorter. Returns the byte count. Holds at most one
+ * chunk plus one source piece. Throws MailContentTooLargeError as soon as `maxBytes` is passed.
+ */
+export async function writeChunks(
+  source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  maxBytes: number | undefined,
+  write: (seq: number, data: Buffer) => Promise<void> | void,
+): Promise<number> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let total = 0;
+  let seq = 0;
+  for await (const piece of source) {
+    const buf = Buffer.isBuffer(piece)
+      ? piece
+      : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    total += buf.length;
+    if (maxBytes !== undefined && total > maxBytes) throw new MailContentTooLargeError(maxBytes);
+    pending.push(buf);
+    pendingBytes += buf.length;
+    while (pendingBytes >= MAIL_CHUNK_SIZE) {
+      const all = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
+      await write(seq++, all.subarray(0, MAIL_CHUNK_SIZE));
+      const rest = all.subarray(MAIL_CHUNK_SIZE);
+      pending = rest.length > 0 ? [rest] : [];
+      pendingBytes = rest.length;
+    }
+  }
+  if (pendingBytes > 0) await write(seq, Buffer.concat(pending, pendingBytes));
+  return total;
+}
+
+/**
+ * A byte stream over pieces 0, 1, ... of a content until `size` bytes: each piece is fetched when
+ * the consumer wants more, so at most about two are in memory. A piece is a whole chunk row unless
+ * the backend reads rows in slices (`pieceSize`, a divisor of MAIL_CHUNK_SIZE). A missing piece
+ * (the message was deleted meanwhile) ends the stream with an error.
+ */
+export function chunkReader(
+  size: number,
+  readPiece: (index: number) => Promise<Buffer | null> | Buffer | null,
+  what: string,
+  pieceSize = MAIL_CHUNK_SIZE,
+): Readable {
+  async function* pieces(): AsyncGenerator<Buffer> {
+    let read = 0;
+    for (let index = 0; read < size; index++) {
+      const piece = await readPiece(index);
+      if (!piece || piece.length === 0) {
+        throw new Error(`store: ${what}: chunk data at byte ${read} is missing (deleted while being read?)`);
+      }
+      read += piece.length;
+      yield piece;
+    }
+  }
+  return Readable.from(pieces(), { objectMode: false, highWaterMark: pieceSize });
+}

@@ -1,0 +1,184 @@
+// Integration: Ping over real HTTP with the client library, against a real server (SQLite store,
+// memory mail backend) configured with short heartbeats (1–10 s) so the waits stay short.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { hashPassword } from '../../src/auth/password.js';
+import { EasClient } from '../../src/client/index.js';
+import { startServer } from '../../src/http/server.js';
+import type { RunningServer } from '../../src/http/server.js';
+import { MemoryMailBackend } from '../../src/mail/memory/index.js';
+import { pushHubOf } from '../../src/push/services.js';
+import type { User } from '../../src/store/types.js';
+
+const PW = 'pw-ping-1';
+const MIN = 1;
+const MAX = 10;
+let server: RunningServer;
+let mail: MemoryMailBackend;
+
+before(async () => {
+  // test/e2e/harness.ts has no option for the heartbeat bounds, hence startServer here.
+  server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    databaseUrl: 'sqlite::memory:',
+    logLevel: process.env.EAS_TEST_LOG_LEVEL ?? 'silent',
+    tls: null,
+    publicUrl: null,
+    maxDevicesPerUser: 100,
+    throttle: { ratePerSecond: 1000, burst: 1000, maxConcurrent: 100 },
+    smtp: null,
+    push: { minHeartbeatSeconds: MIN, maxHeartbeatSeconds: MAX },
+  });
+  assert.ok(server.services.mail instanceof MemoryMailBackend, 'tests deliver through the memory backend');
+  mail = server.services.mail;
+});
+after(() => server.close());
+
+let n = 0;
+async function newUser(): Promise<User> {
+  const now = new Date();
+  const user: User = {
+    id: randomUUID(),
+    username: `pinger${++n}`,
+    email: `pinger${n}@example.com`,
+    displayName: `Pinger ${n}`,
+    passwordHash: await hashPassword(PW),
+    easEnabled: true,
+    policyId: null,
+    allowedDeviceIds: [],
+    blockedDeviceIds: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+  await server.store.putUser(user);
+  return user;
+}
+
+async function phone(
+  user: User,
+  deviceId = 'PING' + randomUUID().slice(0, 8).toUpperCase(),
+): Promise<EasClient> {
+  const c = new EasClient({
+    baseUrl: server.url,
+    username: user.username,
+    password: PW,
+    deviceId,
+    deviceType: 'iPhone',
+    protocolVersion: '16.1',
+    userAgent: 'Apple-iPhone14C2/2104.91',
+  });
+  assert.equal((await c.provision()).ackStatus, 1);
+  return c;
+}
+
+function mime(subject: string): Buffer {
+  return Buffer.from(
+    [
+      'From: "Bob" <bob@example.net>',
+      'To: someone@example.com',
+      `Subject: ${subject}`,
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      `Body of ${subject}`,
+      '',
+    ].join('\r\n'),
+  );
+}
+
+/** Resolves once the server holds `count` Pings (and Sync+Waits). */
+async function held(count: number): Promise<void> {
+  const hub = pushHubOf(server.services);
+  for (let i = 0; i < 200 && hub.size !== count; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(hub.size, count, `${count} held`);
+}
+
+test('Ping: hold, wake on new mail, heartbeat, supersede, cache, bounds', async () => {
+  const user = await newUser();
+  const c = await phone(user);
+
+  // 1. FolderSync and a full Sync of the Inbox (two messages).
+  await mail.deliver(user, mime('first'));
+  await mail.deliver(user, mime('second'));
+  assert.equal((await c.folderSync()).status, 1);
+  const inbox = c.folderOfType(2);
+  assert.ok(inbox);
+  assert.equal((await c.downloadFolder({ collectionId: inbox })).adds.length, 2);
+  const folders = [{ id: inbox }];
+
+  // 2. A Ping is held: the device has everything.
+  const first = c.ping({ heartbeatInterval: MAX, folders });
+  await held(1);
+
+  // 3. New mail answers it with Status 2 and the Inbox, within a second.
+  const t0 = performance.now();
+  await mail.deliver(user, mime('third'));
+  const woke = await first;
+  assert.equal(woke.status, 2);
+  assert.deepEqual(woke.folders, [inbox]);
+  assert.ok(performance.now() - t0 < 1000, `answered in ${Math.round(performance.now() - t0)} ms`);
+  assert.equal((await c.sync([{ collectionId: inbox }])).collection(inbox)?.adds.length, 1);
+  const device = await server.store.findDevice({ userId: user.id, brokerId: '', deviceId: c.opts.deviceId });
+  assert.equal(device?.lastPingHeartbeat, MAX, 'LastPingHeartbeat recorded');
+
+  // 4. Nothing changes: Status 1 when the (one-second) heartbeat ends.
+  const quiet = await c.ping({ heartbeatInterval: 1, folders });
+  assert.equal(quiet.status, 1);
+  assert.ok(quiet.heldMs >= 900 && quiet.heldMs < 5000, `held ${Math.round(quiet.heldMs)} ms`);
+
+  // 5. A second Ping from the device ends the first with Status 1 at once; the second is held.
+  const older = c.ping({ heartbeatInterval: MAX, folders });
+  await held(1);
+  const t1 = performance.now();
+  const newer = c.ping({ heartbeatInterval: MAX });
+  const ended = await older;
+  assert.equal(ended.status, 1);
+  assert.ok(performance.now() - t1 < 1000, 'the older Ping answered at once');
+  await held(1);
+
+  // 6. The newer one named no folders: the cached ones (the Inbox) are watched. An empty Ping
+  // (no body at all) reuses interval and folders too.
+  await mail.deliver(user, mime('fourth'));
+  assert.deepEqual([(await newer).status, (await newer).folders], [2, [inbox]]);
+  const empty = await c.ping();
+  assert.deepEqual(
+    [empty.status, empty.folders],
+    [2, [inbox]],
+    'unsynced mail answers an empty Ping at once',
+  );
+  await c.sync([{ collectionId: inbox }]);
+  const emptyHeld = c.ping();
+  await held(1);
+  await mail.deliver(user, mime('fifth'));
+  assert.deepEqual((await emptyHeld).folders, [inbox]);
+
+  // 7. Out-of-range heartbeats: Status 5 with the limit crossed.
+  const low = await c.ping({ heartbeatInterval: MIN - 1, folders });
+  assert.deepEqual([low.status, low.heartbeatInterval], [5, MIN]);
+  const high = await c.ping({ heartbeatInterval: MAX + 1, folders });
+  assert.deepEqual([high.status, high.heartbeatInterval], [5, MAX]);
+  assert.equal(pushHubOf(server.services).size, 0);
+});
+
+test('Ping: nothing cached is 3, unknown folders are 7, a non-WBXML body is 101, no policy key needed', async () => {
+  const user = await newUser();
+  const c = await phone(user);
+  assert.equal((await c.ping()).status, 3);
+  assert.equal(
+    (await c.ping({ heartbeatInterval: 5, folders: [{ id: '1' }] })).status,
+    7,
+    'before FolderSync',
+  );
+  await c.folderSync();
+  assert.equal((await c.ping({ heartbeatInterval: 5, folders: [{ id: '4242' }] })).status, 7);
+  const text = await c.request('Ping', Buffer.from('ping'), { contentType: 'text/plain', policyKey: null });
+  assert.deepEqual([text.httpStatus, text.status], [200, 101]);
+  // Ping is sent without X-MS-PolicyKey ([MS-ASPROV] 3.2.5.1); a stale key is not checked either.
+  const inbox = c.folderOfType(2) as string;
+  await c.sync([{ collectionId: inbox, syncKey: '0' }]);
+  await c.sync([{ collectionId: inbox }]);
+  const stale = await c.request('Ping', null, { policyKey: '12345' });
+  assert.notEqual(stale.status, 142);
+  assert.notEqual(stale.status, 144);
+});
