@@ -48,8 +48,11 @@ export interface ServerProcess {
   demoPassword: string;
   /** The seeded administrator (admin REST API). */
   admin: { username: string; password: string };
+  /** Port of the inbound SMTP listener (embedded mail backend), when one runs. */
+  smtpPort: number | null;
   dataDir: string;
-  stop(): void;
+  /** Kills the process; removes the data directory unless `keepData`. */
+  stop(o?: { keepData?: boolean }): void;
 }
 
 const BIN = join(import.meta.dirname, '../bin/syncward.mjs');
@@ -88,10 +91,37 @@ export async function waitIdle(pid: number, o: { quietMs?: number; maxMs?: numbe
   }
 }
 
-/** `syncward serve` as its own process (so client and server do not share an event loop). */
-export async function startServerProcess(extraArgs: string[] = []): Promise<ServerProcess> {
+/**
+ * `syncward serve` as its own process (so client and server do not share an event loop). With
+ * `reuse` (a stopped server whose data was kept) it starts on that data: same users, devices and
+ * sync states, a fresh process.
+ */
+export async function startServerProcess(
+  extraArgs: string[] = [],
+  o: {
+    reuse?: ServerProcess;
+    /** bench/server-main.ts instead of `syncward serve`: the same server, per-device throttle lifted. */
+    unthrottled?: boolean;
+  } = {},
+): Promise<ServerProcess> {
   const bin = BIN;
-  const dataDir = mkdtempSync(join(tmpdir(), 'syncward-bench-'));
+  const dataDir = o.reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'syncward-bench-'));
+  const command = o.unthrottled
+    ? ['--import', 'tsx', join(import.meta.dirname, 'server-main.ts'), dataDir]
+    : [
+        bin,
+        'serve',
+        '--port',
+        '0',
+        '--data-dir',
+        dataDir,
+        '--log-level',
+        'warn',
+        '--smtp-port',
+        '0',
+        ...extraArgs,
+      ];
+  if (o.reuse) return spawnServer(command, dataDir, o.reuse);
   // Simulated phones repeat identical requests far faster than real ones: autoblock would (rightly)
   // stop them, so it is switched off for benchmarks.
   const off = spawnSync(
@@ -102,17 +132,15 @@ export async function startServerProcess(extraArgs: string[] = []): Promise<Serv
     },
   );
   if (off.status !== 0) throw new Error(`could not switch autoblock off: ${off.stderr}`);
-  const proc: ChildProcessWithoutNullStreams = spawn(process.execPath, [
-    bin,
-    'serve',
-    '--port',
-    '0',
-    '--data-dir',
-    dataDir,
-    '--log-level',
-    'warn',
-    ...extraArgs,
-  ]);
+  return spawnServer(command, dataDir, null);
+}
+
+async function spawnServer(
+  command: string[],
+  dataDir: string,
+  reuse: ServerProcess | null,
+): Promise<ServerProcess> {
+  const proc: ChildProcessWithoutNullStreams = spawn(process.execPath, command);
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
@@ -126,19 +154,24 @@ export async function startServerProcess(extraArgs: string[] = []): Promise<Serv
     });
     proc.on('exit', (c) => reject(new Error(`server exited ${c}: ${out}`)));
   });
-  const demoPassword = /demo \/ (\S+)/.exec(out)?.[1];
+  // The seeded accounts' passwords are printed on the first start only.
+  const demoPassword = reuse?.demoPassword ?? /demo \/ (\S+)/.exec(out)?.[1];
   if (!demoPassword) throw new Error('no demo credentials printed');
-  const admin = /admin API\/console\):\s+(\S+) \/ (\S+)/.exec(out);
-  if (!admin?.[1] || !admin[2]) throw new Error('no admin credentials printed');
+  const printed = /admin API\/console\):\s+(\S+) \/ (\S+)/.exec(out);
+  const admin =
+    reuse?.admin ?? (printed?.[1] && printed[2] ? { username: printed[1], password: printed[2] } : null);
+  if (!admin) throw new Error('no admin credentials printed');
+  const smtp = /Inbound SMTP for local users on \S+:(\d+)/.exec(out)?.[1];
   return {
     url,
     pid: proc.pid as number,
     demoPassword,
-    admin: { username: admin[1], password: admin[2] },
+    admin,
+    smtpPort: smtp ? Number(smtp) : null,
     dataDir,
-    stop() {
+    stop(s = {}) {
       proc.kill('SIGKILL');
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!s.keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { startServer } from '../http/server.js';
-import { CliError, DEFAULT_DATA_DIR, defaultDatabaseUrl, print } from './context.js';
+import { CliError, DEFAULT_DATA_DIR, defaultDatabaseUrl, print, smtpFromEnv } from './context.js';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -38,8 +38,32 @@ export function registerServeCommand(program: Command): void {
       'longest Ping HeartbeatInterval accepted, at most 3540 (env EAS_MAX_HEARTBEAT)',
       process.env.EAS_MAX_HEARTBEAT ?? '3540',
     )
+    .option(
+      '--smtp-port <port>',
+      "inbound SMTP for local users (embedded mail), on 127.0.0.1; 'off' for none (env EAS_SMTP_PORT)",
+      process.env.EAS_SMTP_PORT ?? '2525',
+    )
+    .option(
+      '--smtp-host <address>',
+      'address of the inbound SMTP listener (env EAS_SMTP_HOST)',
+      process.env.EAS_SMTP_HOST ?? '127.0.0.1',
+    )
+    .option(
+      '--smarthost <url>',
+      'smtp://host:port relay for mail to outside recipients; without it such mail is refused (env EAS_SMARTHOST)',
+      process.env.EAS_SMARTHOST,
+    )
+    .option(
+      '--mail-backend <kind>',
+      "'embedded' (mail in the state store) or 'memory' (lost at exit; tests)",
+      'embedded',
+    )
     .action(
       async (o: {
+        smtpPort: string;
+        smtpHost: string;
+        smarthost?: string;
+        mailBackend: string;
         port: string;
         host: string;
         dataDir: string;
@@ -61,6 +85,11 @@ export function registerServeCommand(program: Command): void {
           throw new CliError('bad --min-heartbeat (1..3540 seconds)');
         if (!Number.isInteger(maxHeartbeat) || maxHeartbeat < minHeartbeat || maxHeartbeat > 3540)
           throw new CliError('bad --max-heartbeat (--min-heartbeat..3540 seconds)');
+        const smtpPort = o.smtpPort === 'off' ? null : Number(o.smtpPort);
+        if (smtpPort !== null && (!Number.isInteger(smtpPort) || smtpPort < 0 || smtpPort > 65535))
+          throw new CliError(`bad --smtp-port ${o.smtpPort}`);
+        if (o.mailBackend !== 'embedded' && o.mailBackend !== 'memory')
+          throw new CliError("--mail-backend is 'embedded' or 'memory'");
         if (Boolean(o.tlsCert) !== Boolean(o.tlsKey))
           throw new CliError('--tls-cert and --tls-key go together');
         const databaseUrl = program.opts().database ?? defaultDatabaseUrl(o.dataDir);
@@ -76,6 +105,15 @@ export function registerServeCommand(program: Command): void {
           publicUrl: o.publicUrl ?? null,
           maxDevicesPerUser: maxDevices,
           push: { minHeartbeatSeconds: minHeartbeat, maxHeartbeatSeconds: maxHeartbeat },
+          smtp: smtpFromEnv(),
+          mail:
+            o.mailBackend === 'memory'
+              ? { kind: 'memory' }
+              : {
+                  kind: 'embedded',
+                  smtpListen: smtpPort === null ? null : { host: o.smtpHost, port: smtpPort },
+                  smarthost: o.smarthost ?? null,
+                },
         });
         const creds = server.seed.credentials;
         if (creds) {
@@ -87,6 +125,8 @@ export function registerServeCommand(program: Command): void {
             ].join('\n'),
           );
         }
+        if (server.smtpPort !== null)
+          print(`Inbound SMTP for local users on ${o.smtpHost}:${server.smtpPort}`);
         print(`Syncward listening on ${server.url} (store: ${server.store.kind})`);
         const stop = async () => {
           await server.close();

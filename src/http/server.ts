@@ -15,6 +15,8 @@ import type { EasServices } from '../eas/context.js';
 import { createEasHandler } from '../eas/gate.js';
 import { defaultRegistry } from '../eas/registry.js';
 import { createThrottle } from '../eas/throttle.js';
+import { createEmbeddedBackend } from '../mail/embedded/index.js';
+import { startSmtpListener } from '../mail/embedded/smtp-listener.js';
 import { createMemoryMailBackend } from '../mail/memory/index.js';
 import type { MailBackend } from '../mail/types.js';
 import { PushHub } from '../push/hub.js';
@@ -43,6 +45,20 @@ export interface ServerConfig {
   smtp?: SmtpRelayOptions | null;
   /** Ping heartbeat bounds and MaxFolders; default 60–3540 s and 300 folders, as Exchange. */
   push?: Partial<PushLimits>;
+  /**
+   * Mail backend. 'embedded' (the default) keeps mail in the state store and accepts inbound mail
+   * on an SMTP listener; 'memory' keeps it in process memory (tests, benchmarks).
+   */
+  mail?:
+    | { kind: 'memory' }
+    | {
+        kind: 'embedded';
+        /** Inbound SMTP for local users; null = no listener. */
+        smtpListen: { host: string; port: number } | null;
+        /** smtp://host:port relay for outside recipients; null = refuse them. */
+        smarthost: string | null;
+        maxMessageBytes?: number;
+      };
 }
 
 export interface RunningServer {
@@ -51,6 +67,8 @@ export interface RunningServer {
   store: Store;
   services: EasServices;
   seed: SeedResult;
+  /** Port of the inbound SMTP listener, when one runs. */
+  smtpPort: number | null;
   close(): Promise<void>;
 }
 
@@ -58,8 +76,32 @@ export interface RunningServer {
  * The one place the mail backend is chosen. For now every server uses the in-memory backend; the
  * embedded store backend (and IMAP from configuration) replace it here, nowhere else.
  */
-function createMailBackend(clock: () => Date): MailBackend {
-  return createMemoryMailBackend({ clock });
+const DEFAULT_MAX_MESSAGE_BYTES = 50 * 1024 * 1024;
+
+/** The one place that picks the mail backend (and starts its inbound SMTP listener). */
+async function createMailBackend(
+  cfg: ServerConfig,
+  store: Store,
+  clock: () => Date,
+  log: pino.Logger,
+): Promise<{ mail: MailBackend; smtpPort: number | null; stop(): Promise<void> }> {
+  const m = cfg.mail ?? { kind: 'embedded', smtpListen: null, smarthost: null };
+  if (m.kind === 'memory') {
+    const mail = createMemoryMailBackend({ clock });
+    return { mail, smtpPort: null, stop: async () => {} };
+  }
+  const maxMessageBytes = m.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const backend = createEmbeddedBackend({
+    store,
+    log,
+    clock,
+    maxMessageBytes,
+    ...(m.smarthost ? { smarthost: { url: m.smarthost } } : {}),
+  });
+  const listener = m.smtpListen
+    ? await startSmtpListener({ ...m.smtpListen, backend, store, maxMessageBytes, log })
+    : null;
+  return { mail: backend, smtpPort: listener?.port ?? null, stop: async () => listener?.close() };
 }
 
 export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
@@ -80,7 +122,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       autoblock: createAutoblockTracker({ settings: (await store.getOrgSettings())?.autoblock, clock }),
     });
     const registry = defaultRegistry();
-    const mail = createMailBackend(clock);
+    const { mail, smtpPort, stop: stopSmtp } = await createMailBackend(cfg, store, clock, log);
     // One hub holds every Ping (and Sync+Wait), fed by one subscription to the mail backend.
     const push = new PushHub({ limits: cfg.push });
     const unsubscribePush = mail.onChange((e) => push.publish(e));
@@ -122,12 +164,14 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       store,
       services,
       seed,
+      smtpPort,
       async close() {
         // Held Pings answer first, or closing the listener would wait out their heartbeats.
         push.close();
         unsubscribePush();
         await app.close();
         notifier?.close();
+        await stopSmtp();
         await mail.close();
         await store.close();
       },

@@ -31,6 +31,8 @@ export async function startTestServer(
     maxDevicesPerUser: o.maxDevicesPerUser ?? 100,
     throttle: o.throttle ?? { ratePerSecond: 1000, burst: 1000, maxConcurrent: 100 },
     smtp: o.smtp ?? null,
+    // Tests deliver through the memory backend's deliver(); the embedded backend has its own suite.
+    mail: { kind: 'memory' },
   });
   return Object.assign(server, {
     async addUser(username: string, password: string, patch: Partial<User> = {}): Promise<User> {

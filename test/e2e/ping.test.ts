@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import nodemailer from 'nodemailer';
 import { hashPassword } from '../../src/auth/password.js';
 import { EasClient } from '../../src/client/index.js';
 import { startServer } from '../../src/http/server.js';
@@ -29,6 +30,7 @@ before(async () => {
     maxDevicesPerUser: 100,
     throttle: { ratePerSecond: 1000, burst: 1000, maxConcurrent: 100 },
     smtp: null,
+    mail: { kind: 'memory' },
     push: { minHeartbeatSeconds: MIN, maxHeartbeatSeconds: MAX },
   });
   assert.ok(server.services.mail instanceof MemoryMailBackend, 'tests deliver through the memory backend');
@@ -37,7 +39,7 @@ before(async () => {
 after(() => server.close());
 
 let n = 0;
-async function newUser(): Promise<User> {
+async function newUser(on: RunningServer = server): Promise<User> {
   const now = new Date();
   const user: User = {
     id: randomUUID(),
@@ -52,19 +54,16 @@ async function newUser(): Promise<User> {
     createdAt: now,
     updatedAt: now,
   };
-  await server.store.putUser(user);
+  await on.store.putUser(user);
   return user;
 }
 
-async function phone(
-  user: User,
-  deviceId = 'PING' + randomUUID().slice(0, 8).toUpperCase(),
-): Promise<EasClient> {
+async function phone(user: User, on: RunningServer = server): Promise<EasClient> {
   const c = new EasClient({
-    baseUrl: server.url,
+    baseUrl: on.url,
     username: user.username,
     password: PW,
-    deviceId,
+    deviceId: 'PING' + randomUUID().slice(0, 8).toUpperCase(),
     deviceType: 'iPhone',
     protocolVersion: '16.1',
     userAgent: 'Apple-iPhone14C2/2104.91',
@@ -181,4 +180,77 @@ test('Ping: nothing cached is 3, unknown folders are 7, a non-WBXML body is 101,
   const stale = await c.request('Ping', null, { policyKey: '12345' });
   assert.notEqual(stale.status, 142);
   assert.notEqual(stale.status, 144);
+});
+
+test('Ping from a quarantined device watches its quarantine view, which real mail does not change', async () => {
+  const access = server.services.access;
+  await access.setOrgSettings({ defaultAccessLevel: 'Quarantine' }, 'test');
+  try {
+    const user = await newUser();
+    const c = await phone(user);
+    assert.equal((await c.folderSync()).status, 1, 'FolderSync is served (from the view)');
+    const inbox = c.folderOfType(2);
+    assert.ok(inbox);
+    const pinged = c.ping({ heartbeatInterval: 2, folders: [{ id: inbox }] });
+    await held(1);
+    await mail.deliver(user, mime('not for a quarantined device'));
+    const r = await pinged;
+    assert.equal(r.status, 1, 'not 129, and not woken by the real mailbox');
+    assert.ok(r.heldMs >= 1500, `held ${Math.round(r.heldMs)} ms`);
+  } finally {
+    await access.setOrgSettings({ defaultAccessLevel: 'Allow' }, 'test');
+  }
+});
+
+test('Ping on the embedded backend: mail delivered over SMTP wakes it', async () => {
+  // The production path: the default backend, mail arriving on its inbound SMTP listener.
+  const embedded = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    databaseUrl: 'sqlite::memory:',
+    logLevel: process.env.EAS_TEST_LOG_LEVEL ?? 'silent',
+    tls: null,
+    publicUrl: null,
+    maxDevicesPerUser: 100,
+    throttle: { ratePerSecond: 1000, burst: 1000, maxConcurrent: 100 },
+    smtp: null,
+    push: { minHeartbeatSeconds: MIN, maxHeartbeatSeconds: MAX },
+    mail: { kind: 'embedded', smtpListen: { host: '127.0.0.1', port: 0 }, smarthost: null },
+  });
+  try {
+    assert.ok(embedded.smtpPort);
+    const user = await newUser(embedded);
+    const c = await phone(user, embedded);
+    assert.equal((await c.folderSync()).status, 1);
+    const inbox = c.folderOfType(2);
+    assert.ok(inbox);
+    await c.downloadFolder({ collectionId: inbox });
+    const pinged = c.ping({ heartbeatInterval: MAX, folders: [{ id: inbox }] });
+    const hub = pushHubOf(embedded.services);
+    for (let i = 0; i < 200 && hub.size !== 1; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(hub.size, 1);
+    const t0 = performance.now();
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: embedded.smtpPort,
+      secure: false,
+      ignoreTLS: true,
+    });
+    await transport.sendMail({
+      from: 'bob@example.net',
+      to: user.email,
+      subject: 'over SMTP',
+      text: 'hello',
+    });
+    transport.close();
+    const r = await pinged;
+    assert.deepEqual([r.status, r.folders], [2, [inbox]]);
+    assert.ok(performance.now() - t0 < 1000);
+    assert.equal(
+      (await c.sync([{ collectionId: inbox }])).collection(inbox)?.adds[0]?.email.subject,
+      'over SMTP',
+    );
+  } finally {
+    await embedded.close();
+  }
 });

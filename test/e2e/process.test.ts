@@ -7,6 +7,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import nodemailer from 'nodemailer';
 import { EasClient } from '../../src/client/index.js';
 import { el } from '../../src/wbxml/index.js';
 
@@ -15,6 +16,7 @@ let dir: string;
 let proc: ChildProcessWithoutNullStreams;
 let url: string;
 let demoPassword: string;
+let smtpPort: number;
 
 function cli(...args: string[]): { code: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, [BIN, '--database', `sqlite:${join(dir, 'syncward.db')}`, ...args], {
@@ -25,7 +27,18 @@ function cli(...args: string[]): { code: number | null; out: string; err: string
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'syncward-e2e-'));
-  proc = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dir, '--log-level', 'warn']);
+  proc = spawn(process.execPath, [
+    BIN,
+    'serve',
+    '--port',
+    '0',
+    '--smtp-port',
+    '0',
+    '--data-dir',
+    dir,
+    '--log-level',
+    'warn',
+  ]);
   let out = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
@@ -40,6 +53,7 @@ before(async () => {
     });
     proc.on('exit', (code) => reject(new Error(`server exited ${code}:\n${out}`)));
   });
+  smtpPort = Number(/Inbound SMTP for local users on 127\.0\.0\.1:(\d+)/.exec(out)?.[1]);
   const m = /demo mail user \(EAS\):\s+demo \/ (\S+)/.exec(out);
   assert.ok(m?.[1], `first start prints the demo credentials:\n${out}`);
   demoPassword = m[1];
@@ -170,4 +184,41 @@ test('access control from the CLI: org default, quarantine queue, rule preview, 
   assert.match(audit.out, /device\.allowed/);
   assert.match(audit.out, /device\.access\.changed/);
   assert.equal(cli('org', 'set', '--default-access-level', 'Allow', '--release-condition', 'none').code, 0);
+});
+
+test('the default embedded mail system: SMTP delivery to a local user, then FolderSync + Sync on a phone', async () => {
+  assert.ok(smtpPort > 0, 'serve starts an inbound SMTP listener');
+  const transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: smtpPort,
+    secure: false,
+    ignoreTLS: true,
+  });
+  await transport.sendMail({
+    from: 'boss@corp.example',
+    to: 'demo@example.com',
+    subject: 'Quarterly numbers',
+    text: 'See you at 10.',
+  });
+  transport.close();
+  const phone = new EasClient({
+    baseUrl: url,
+    username: 'demo',
+    password: demoPassword,
+    deviceId: 'MAILPHONE01',
+    deviceType: 'iPhone',
+    protocolVersion: '16.1',
+    userAgent: 'Apple-iPhone15C3/2201.100',
+    deviceInformation: { Model: 'iPhone15C3', OS: 'iOS 18.1 22B83' },
+  });
+  assert.equal((await phone.provision()).ackStatus, 1);
+  const fs = await phone.folderSync();
+  assert.equal(fs.status, 1);
+  const inbox = phone.folderOfType(2);
+  assert.ok(inbox, 'an Inbox');
+  const got = await phone.downloadFolder({ collectionId: inbox });
+  assert.ok(
+    got.adds.some((a) => a.email.subject === 'Quarterly numbers'),
+    `synced: ${got.adds.map((a) => a.email.subject).join(', ')}`,
+  );
 });

@@ -9,7 +9,9 @@ import { mailFailure } from '../mailbox.js';
 import type { SyncEnv } from '../sync/collection.js';
 import { newBudget, syncCollection } from '../sync/collection.js';
 import { backendFolderOf, parseHierarchy } from '../sync/folder-map.js';
-import { lookUntilChange, watchChanges } from '../sync/long-poll.js';
+import { lookUntilChange } from '../sync/long-poll.js';
+import { watchSyncChanges } from '../../push/long-poll.js';
+import { pushHubOf } from '../../push/services.js';
 import { cacheOf, loadCache, resolveRequest, saveCache } from '../sync/sync-cache.js';
 import type { SyncRequest } from '../sync/sync-request.js';
 import { SyncRequestError, SyncStatus, parseSyncRequest } from '../sync/sync-request.js';
@@ -105,8 +107,16 @@ async function run(ctx: CommandContext, req: SyncRequest): Promise<EasResponse> 
       ? req.collections.map((c) => backendFolderOf(hierarchy, c.collectionId)).filter((x) => x !== null)
       : [],
   );
-  // Listening starts before the first look, so nothing that changes in between is missed.
-  const watch = hold !== null ? watchChanges(ctx.svc.mail, ctx.user.id, watched) : null;
+  // Listening starts before the first look, so nothing that changes in between is missed. The
+  // server's one PushHub holds it, as it holds Pings; a newer Sync+Wait of the device ends it.
+  const watch =
+    hold !== null
+      ? watchSyncChanges(pushHubOf(ctx.svc), {
+          userId: ctx.user.id,
+          deviceId: ctx.device.id,
+          folderIds: watched,
+        })
+      : null;
   try {
     const collections = await lookUntilChange(
       async (again) => {
