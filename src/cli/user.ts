@@ -46,13 +46,6 @@ export function registerUserCommands(program: Command): void {
             targetId: id,
             after: { username },
           });
-          await audit.record({
-            actor,
-            action: 'user.created',
-            targetType: 'user',
-            targetId: id,
-            after: { username },
-          });
         });
         print(`created user ${username}`);
         if (!o.passwordStdin) print(`password: ${password}`);

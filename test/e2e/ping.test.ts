@@ -188,6 +188,12 @@ test('Ping from a quarantined device watches its quarantine view, which real mai
   try {
     const user = await newUser();
     const c = await phone(user);
+    const device = await server.store.findDevice({
+      userId: user.id,
+      brokerId: '',
+      deviceId: c.opts.deviceId,
+    });
+    assert.equal(device?.accessState, 'Quarantined');
     assert.equal((await c.folderSync()).status, 1, 'FolderSync is served (from the view)');
     const inbox = c.folderOfType(2);
     assert.ok(inbox);

@@ -349,6 +349,16 @@ test('held: new mail wakes it with the folder; flag changes and other folders do
   assert.equal(s.hub.size, 0);
 });
 
+test('a folder the device never synced: its mail is not news, an arrival is', async () => {
+  const s = await setup();
+  await s.deliver('before any Sync');
+  const held = s.run(ping('30', folder(s.inbox)));
+  await new Promise((r) => setTimeout(r, 30));
+  assert.equal(s.hub.size, 1, 'existing mail does not answer');
+  await s.deliver('arrived');
+  assert.deepEqual(parsed(await held).folders, [s.inbox]);
+});
+
 test('the heartbeat ends with 1; mail outside the window the device synced with is not news', async () => {
   const s = await setup();
   await s.deviceHas([]);

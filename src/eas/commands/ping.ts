@@ -245,13 +245,15 @@ function hierarchyDrifted(known: HierarchyData, folders: readonly MailFolder[]):
  * ServerIds of the folders holding mail the device has not been sent since its last SyncKey
  * ([MS-ASCMD] 3.1.5.8): messages in the collection's FilterType window (as its last Sync asked,
  * clamped by the policy, exactly as Sync computes it) missing from the device's item state. Only
- * additions count; a folder the device never synced has no state and counts only on arrivals.
+ * additions count. A folder the device never synced has nothing to compare with: its existing mail
+ * is not news, but an arrival (`arrived`: this look follows a wake for it) is.
  * Returns null when a folder is gone from the mailbox (the hierarchy changed).
  */
 async function foldersWithNewMail(
   ctx: CommandContext,
   mailbox: MailSession,
   watched: readonly Watched[],
+  arrived: boolean,
 ): Promise<string[] | null> {
   const states = ctx.svc.store;
   const cached = (await loadCache(states, ctx.device.id)).cached;
@@ -259,7 +261,11 @@ async function foldersWithNewMail(
   const out: string[] = [];
   for (const w of watched) {
     const state = parseCollection((await states.getSyncState(ctx.device.id, w.serverId))?.data ?? null);
-    if (!state || state.folderId !== w.backendId) continue;
+    if (!state || state.folderId !== w.backendId) {
+      // Nothing to compare with: existing mail is not news, an arrival is.
+      if (arrived) out.push(w.serverId);
+      continue;
+    }
     const options = cached?.collections.find((c) => c.collectionId === w.serverId)?.options ?? null;
     const since = windowStart(
       effectiveFilter(options?.filterType ?? null, ctx.policy.settings.MaxEmailAgeFilter),
@@ -305,8 +311,9 @@ export const pingCommand: CommandHandler = {
     const plan = planPing(req, cached, hub.limits);
     if (!plan.ok) {
       ctx.log.info({ status: plan.status }, 'ping refused');
-      if (plan.status === 5) return pingResponse(5, { heartbeatInterval: plan.heartbeatInterval });
-      if (plan.status === 6) return pingResponse(6, { maxFolders: plan.maxFolders });
+      if (plan.status === 5)
+        return pingResponse(PingStatus.InvalidHeartbeat, { heartbeatInterval: plan.heartbeatInterval });
+      if (plan.status === 6) return pingResponse(PingStatus.TooManyFolders, { maxFolders: plan.maxFolders });
       return pingResponse(PingStatus.MissingParameters);
     }
     const { heartbeatSeconds, folders } = plan;
@@ -374,11 +381,12 @@ async function hold(
   try {
     let toCheck: readonly Watched[] = watched;
     let checkHierarchy = true;
+    let woken = false;
     for (;;) {
       if (checkHierarchy && hierarchyDrifted(known, await mailbox.listFolders())) {
         return pingResponse(PingStatus.FolderSyncRequired);
       }
-      const changed = toCheck.length ? await foldersWithNewMail(ctx, mailbox, toCheck) : [];
+      const changed = toCheck.length ? await foldersWithNewMail(ctx, mailbox, toCheck, woken) : [];
       if (changed === null) return pingResponse(PingStatus.FolderSyncRequired);
       if (changed.length) {
         ctx.log.debug({ folders: changed }, 'ping: new mail');
@@ -396,6 +404,7 @@ async function hold(
       const woke = new Set(r.folderIds);
       toCheck = watched.filter((w) => woke.has(w.backendId));
       checkHierarchy = r.hierarchy === true;
+      woken = true;
     }
   } finally {
     watch.close();
