@@ -22,7 +22,7 @@ const server = await startServer({
 const creds = server.seed.credentials;
 if (creds) {
   console.log(`  admin (admin API/console): ${creds.admin.username} / ${creds.admin.password}`);
-  console.log(`  demo mail user (EAS):      ${creds.demo.username} / ${creds.demo.password}`);
+  if (creds.demo) console.log(`  demo mail user (EAS):      ${creds.demo.username} / ${creds.demo.password}`);
 }
 console.log(`Inbound SMTP for local users on 127.0.0.1:${server.smtpPort}`);
 console.log(`Syncward listening on ${server.url} (store: ${server.store.kind})`);

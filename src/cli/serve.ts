@@ -3,6 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { startServer } from '../http/server.js';
+import type { ServerConfig } from '../http/server.js';
+import { parseImapUrl, parseSubmissionUrl } from '../mail/imap/url.js';
 import { CliError, DEFAULT_DATA_DIR, defaultDatabaseUrl, print, smtpFromEnv } from './context.js';
 
 export function registerServeCommand(program: Command): void {
@@ -55,11 +57,39 @@ export function registerServeCommand(program: Command): void {
     )
     .option(
       '--mail-backend <kind>',
-      "'embedded' (mail in the state store) or 'memory' (lost at exit; tests)",
-      'embedded',
+      "'embedded' (mail in the state store), 'imap' (an existing IMAP + submission server) or 'memory' (lost at exit; tests) (env EAS_MAIL_BACKEND)",
+      process.env.EAS_MAIL_BACKEND ?? 'embedded',
+    )
+    .option(
+      '--imap-url <url>',
+      'imap mode: imaps://host[:993] or imap://host[:143] (STARTTLS when offered); ?tls=insecure accepts a self-signed certificate (env EAS_IMAP_URL)',
+      process.env.EAS_IMAP_URL,
+    )
+    .option(
+      '--submission-url <url>',
+      'imap mode: smtp://host[:587] (STARTTLS when offered) or smtps://host[:465]; devices send with their own credentials (env EAS_SUBMISSION_URL)',
+      process.env.EAS_SUBMISSION_URL,
+    )
+    .option(
+      '--mail-domain <domain>',
+      'imap mode: address domain for logins without one (alice -> alice@domain) (env EAS_MAIL_DOMAIN)',
+      process.env.EAS_MAIL_DOMAIN,
+    )
+    .option(
+      '--no-create-users',
+      'imap mode: only users already in the directory may connect (default: the first login the IMAP server accepts creates the user)',
+    )
+    .option(
+      '--submission-saves-sent',
+      'imap mode: the submission server files sent mail in Sent itself (Gmail-like); Syncward then does not append a copy',
     )
     .action(
       async (o: {
+        imapUrl?: string;
+        submissionUrl?: string;
+        mailDomain?: string;
+        createUsers: boolean;
+        submissionSavesSent?: boolean;
         smtpPort: string;
         smtpHost: string;
         smarthost?: string;
@@ -88,8 +118,7 @@ export function registerServeCommand(program: Command): void {
         const smtpPort = o.smtpPort === 'off' ? null : Number(o.smtpPort);
         if (smtpPort !== null && (!Number.isInteger(smtpPort) || smtpPort < 0 || smtpPort > 65535))
           throw new CliError(`bad --smtp-port ${o.smtpPort}`);
-        if (o.mailBackend !== 'embedded' && o.mailBackend !== 'memory')
-          throw new CliError("--mail-backend is 'embedded' or 'memory'");
+        const mail = mailConfig(o, smtpPort);
         if (Boolean(o.tlsCert) !== Boolean(o.tlsKey))
           throw new CliError('--tls-cert and --tls-key go together');
         const databaseUrl = program.opts().database ?? defaultDatabaseUrl(o.dataDir);
@@ -106,14 +135,7 @@ export function registerServeCommand(program: Command): void {
           maxDevicesPerUser: maxDevices,
           push: { minHeartbeatSeconds: minHeartbeat, maxHeartbeatSeconds: maxHeartbeat },
           smtp: smtpFromEnv(),
-          mail:
-            o.mailBackend === 'memory'
-              ? { kind: 'memory' }
-              : {
-                  kind: 'embedded',
-                  smtpListen: smtpPort === null ? null : { host: o.smtpHost, port: smtpPort },
-                  smarthost: o.smarthost ?? null,
-                },
+          mail,
         });
         const creds = server.seed.credentials;
         if (creds) {
@@ -121,12 +143,18 @@ export function registerServeCommand(program: Command): void {
             [
               'First start: created these accounts. The passwords are shown once; store them now.',
               `  admin (admin API/console): ${creds.admin.username} / ${creds.admin.password}`,
-              `  demo mail user (EAS):      ${creds.demo.username} / ${creds.demo.password}`,
+              ...(creds.demo
+                ? [`  demo mail user (EAS):      ${creds.demo.username} / ${creds.demo.password}`]
+                : []),
             ].join('\n'),
           );
         }
         if (server.smtpPort !== null)
           print(`Inbound SMTP for local users on ${o.smtpHost}:${server.smtpPort}`);
+        if (mail.kind === 'imap') {
+          const i = mail.imap;
+          print(`Mail: IMAP ${i.secure ? 'imaps' : 'imap'}://${i.host}:${i.port} (passwords checked there)`);
+        }
         print(`Syncward listening on ${server.url} (store: ${server.store.kind})`);
         const stop = async () => {
           await server.close();
@@ -136,4 +164,55 @@ export function registerServeCommand(program: Command): void {
         process.once('SIGTERM', () => void stop());
       },
     );
+}
+
+type MailConfig = NonNullable<ServerConfig['mail']>;
+
+function mailConfig(
+  o: {
+    mailBackend: string;
+    smtpHost: string;
+    smarthost?: string;
+    imapUrl?: string;
+    submissionUrl?: string;
+    mailDomain?: string;
+    createUsers: boolean;
+    submissionSavesSent?: boolean;
+  },
+  smtpPort: number | null,
+): MailConfig {
+  switch (o.mailBackend) {
+    case 'memory':
+      return { kind: 'memory' };
+    case 'embedded':
+      return {
+        kind: 'embedded',
+        smtpListen: smtpPort === null ? null : { host: o.smtpHost, port: smtpPort },
+        smarthost: o.smarthost ?? null,
+      };
+    case 'imap': {
+      if (!o.imapUrl || !o.submissionUrl)
+        throw new CliError('--mail-backend imap needs --imap-url and --submission-url');
+      if (o.mailDomain !== undefined && !/^[a-z0-9.-]+\.[a-z0-9-]+$/i.test(o.mailDomain))
+        throw new CliError(`bad --mail-domain ${o.mailDomain}`);
+      return {
+        kind: 'imap',
+        imap: serverUrl('--imap-url', () => parseImapUrl(o.imapUrl as string)),
+        submission: serverUrl('--submission-url', () => parseSubmissionUrl(o.submissionUrl as string)),
+        createUsers: o.createUsers,
+        mailDomain: o.mailDomain?.toLowerCase() ?? null,
+        submissionSavesSent: o.submissionSavesSent ?? false,
+      };
+    }
+    default:
+      throw new CliError("--mail-backend is 'embedded', 'imap' or 'memory'");
+  }
+}
+
+function serverUrl<T>(flag: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new CliError(`bad ${flag}: ${(err as Error).message}`);
+  }
 }

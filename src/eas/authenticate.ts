@@ -1,15 +1,34 @@
-// Verifies Basic credentials against the user directory. A phone authenticates on every request
-// (a Ping every few minutes, bursts of Syncs), and scrypt is deliberately slow, so an outcome is
+// Verifies Basic credentials: against the user directory's scrypt hashes, or, when the mail
+// server owns the passwords (IMAP backend), by logging in there. A phone authenticates on every
+// request (a Ping every few minutes, bursts of Syncs) and both checks are slow, so an outcome is
 // remembered briefly under an HMAC of the credentials: never the password itself. Failures are
 // remembered too (a phone with an old password retries forever), and unknown users cost a full
-// scrypt, so timing does not tell which usernames exist.
+// check, so timing does not tell which usernames exist.
 import { createHmac, randomBytes } from 'node:crypto';
 import { hashPassword, verifyPassword } from '../auth/password.js';
 import type { Credentials } from './types.js';
 import type { User, UserStore } from '../store/types.js';
 
+/**
+ * A server that owns the passwords (the IMAP server in front of the organisation's directory).
+ * The directory still holds the user record (policy, devices); its password hash is not used.
+ */
+export interface ExternalLogin {
+  /** True if the server accepts these credentials; throws when it cannot be asked. */
+  verify(login: string, password: string): Promise<boolean>;
+  /**
+   * The directory has no user for a login the server accepted: create one, or return null to
+   * refuse (users must then be created by an administrator first).
+   */
+  provision(login: string): Promise<User | null>;
+}
+
 export interface AuthenticatorOptions {
-  users: Pick<UserStore, 'getUserByName' | 'getUser'>;
+  users: Pick<UserStore, 'getUserByName' | 'getUser'> & {
+    findUserIdByEmail(email: string): Promise<string | null>;
+  };
+  /** Check passwords there instead of against the directory's hashes. */
+  external?: ExternalLogin;
   clock: () => Date;
   /** How long a verified login is remembered; 0 disables the cache. */
   cacheTtlMs?: number;
@@ -26,6 +45,7 @@ interface CacheEntry {
 
 /** How long a failed login is remembered. Short: a user who fixes the password waits at most this. */
 const FAILURE_TTL_MS = 30_000;
+const EXTERNAL = '\0external';
 
 export class Authenticator {
   // Per-process key: cache entries are useless outside this process and die with it.
@@ -48,13 +68,21 @@ export class Authenticator {
     const caching = this.ttl > 0;
     const tag = caching ? this.tag(username, password) : '';
     const hit = caching ? this.cache.get(tag) : undefined;
-    const user = await this.opts.users.getUserByName(stripDomain(username));
-    if (hit && hit.expiresAt > now && (user?.passwordHash ?? null) === hit.passwordHash) {
+    const login = stripDomain(username);
+    const external = this.opts.external;
+    let user = await this.findUser(login);
+    // An external check has no hash to compare; the entry's TTL alone bounds how long it holds.
+    const checkedAgainst = external ? EXTERNAL : (user?.passwordHash ?? null);
+    if (hit && hit.expiresAt > now && checkedAgainst === hit.passwordHash) {
       // Same credentials against the same stored hash: the answer cannot have changed.
       return hit.userId !== null && user && user.id === hit.userId ? user : null;
     }
     let ok: boolean;
-    if (user) {
+    if (external) {
+      ok = await external.verify(login, password);
+      if (ok && !user) user = await external.provision(login);
+      ok = ok && user !== null;
+    } else if (user) {
       ok = await verifyPassword(password, user.passwordHash);
     } else {
       // Spend the same work as for a real user so response time does not reveal who exists.
@@ -66,11 +94,19 @@ export class Authenticator {
       if (this.cache.size >= this.max) this.cache.delete(this.cache.keys().next().value as string);
       this.cache.set(tag, {
         userId: ok && user ? user.id : null,
-        passwordHash: user?.passwordHash ?? null,
+        passwordHash: checkedAgainst,
         expiresAt: now + (ok ? this.ttl : Math.min(this.ttl, FAILURE_TTL_MS)),
       });
     }
     return ok ? user : null;
+  }
+
+  /** By login name, or by e-mail address (IMAP logins are often the address). */
+  private async findUser(login: string): Promise<User | null> {
+    const byName = await this.opts.users.getUserByName(login);
+    if (byName || !login.includes('@')) return byName;
+    const id = await this.opts.users.findUserIdByEmail(login);
+    return id ? this.opts.users.getUser(id) : null;
   }
 
   private tag(username: string, password: string): string {

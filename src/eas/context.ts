@@ -7,6 +7,7 @@ import type { DeviceService } from '../devices/service.js';
 import type { Device } from '../devices/types.js';
 import type { MailBackend, MailSession } from '../mail/types.js';
 import type { Policy } from '../policy/types.js';
+import type { PushHub } from '../push/hub.js';
 import type { Store, User } from '../store/types.js';
 import type { WbxmlElement } from '../wbxml/types.js';
 import type { EasRequest, EasResponse } from './types.js';
@@ -20,9 +21,14 @@ export interface EasServices {
   clock: () => Date;
   /**
    * The mail backend (chosen once, in src/http/server.ts). Commands open mailboxes only through
-   * ctx.mailbox(); long polls (Sync Wait, Ping) subscribe to its onChange.
+   * ctx.mailbox(); long polls (Sync Wait, Ping) wait on `push`, which its onChange feeds.
    */
   mail: MailBackend;
+  /**
+   * The server's one hub for held requests (Ping, Sync with Wait or HeartbeatInterval), fed by
+   * `mail`'s change events; src/http/server.ts builds it with the configured heartbeat limits.
+   */
+  push: PushHub;
   /** Command names the server implements (the registry's keys), for FolderSync's SyncKey-0 headers. */
   commands?: readonly string[];
 }

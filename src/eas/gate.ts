@@ -13,7 +13,7 @@ import { queryUserMatches } from './authenticate.js';
 import type { CommandContext, EasServices } from './context.js';
 import { EasHttpError, EasStatusError, toEasResponse } from './errors.js';
 import type { CommandRegistry } from './registry.js';
-import { mailboxAccess } from './mailbox.js';
+import { mailFailure, mailboxAccess } from './mailbox.js';
 import type { MailboxAccess } from './mailbox.js';
 import { EasStatus } from './status.js';
 import type { Throttle } from './throttle.js';
@@ -53,7 +53,10 @@ export async function handleEasRequest(opts: GateOptions, req: EasRequest): Prom
   let mailbox: MailboxAccess | null = null;
   try {
     // 1. Authenticate. [MS-ASHTTP] 2.2.2.1.1: 401 makes the client re-prompt / run Autodiscover.
-    const user = await auth.authenticate(req.credentials);
+    // An IMAP server that checks passwords may be unreachable: "retry later", not a 500.
+    const user = await auth.authenticate(req.credentials).catch((err: unknown) => {
+      throw mailFailure(err);
+    });
     if (!user) {
       const name = req.credentials.kind === 'basic' ? req.credentials.username : null;
       log.info({ user: name }, 'authentication failed');

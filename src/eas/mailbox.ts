@@ -6,6 +6,7 @@ import type { Device } from '../devices/types.js';
 import { createQuarantineView } from '../mail/quarantine-view.js';
 import { MailAuthError, MailBackendError, type MailBackend, type MailSession } from '../mail/types.js';
 import type { User } from '../store/types.js';
+import { stripDomain } from './authenticate.js';
 import { EasHttpError, EasStatusError } from './errors.js';
 import { EasStatus } from './status.js';
 import type { Credentials } from './types.js';
@@ -59,7 +60,8 @@ async function open(input: MailboxInput): Promise<MailSession> {
   if (input.credentials.kind !== 'basic') throw unauthorized();
   try {
     return await input.mail.open(user, {
-      username: input.credentials.username,
+      // The login the gate verified: "DOMAIN\user" without the domain.
+      username: stripDomain(input.credentials.username),
       password: input.credentials.password,
     });
   } catch (err) {

@@ -101,6 +101,16 @@ describe('legacyHttpStatusFor (≤12.1)', () => {
       assert.equal(legacyHttpStatusFor(s, withKey), 403, String(s));
   });
 
+  it('answers a message without a usable recipient with 400 (inferred: 116, 119), whatever the command', () => {
+    for (const cmd of ['SendMail', 'SmartReply', 'SmartForward']) {
+      assert.equal(
+        legacyHttpStatusFor(EasStatus.MessageRecipientUnresolved, { hasPolicyKey: true, cmd }),
+        400,
+      );
+      assert.equal(legacyHttpStatusFor(EasStatus.MessageHasNoRecipient, { hasPolicyKey: true, cmd }), 400);
+    }
+  });
+
   it('falls back to 500 for codes without a mapping', () => {
     assert.equal(legacyHttpStatusFor(EasStatus.ItemNotFound, withKey), 500);
     assert.equal(legacyHttpStatusFor(999, withKey), 500);

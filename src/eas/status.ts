@@ -114,6 +114,12 @@ const LEGACY_HTTP: ReadonlyMap<number, number> = new Map([
   [EasStatus.InvalidCombinationOfIDs, 400],
   [EasStatus.InvalidIDs, 400],
   [EasStatus.InvalidMIME, 400],
+  // inferred: [MS-ASCMD] 2.2.2 states no ≤12.1 code for these (they exist from 14.0 on, and a 12.1
+  // SendMail/SmartReply/SmartForward response has no Status). The device's message is at fault, not
+  // the server, and sending it again unchanged fails again: that is 400 in [MS-ASHTTP] 2.2.2.1.1,
+  // as for 107. 500 ("unexpected condition") would invite a client to retry it from its Outbox.
+  [EasStatus.MessageRecipientUnresolved, 400],
+  [EasStatus.MessageHasNoRecipient, 400],
   [EasStatus.DeviceIdMissingOrInvalid, 400],
   [EasStatus.DeviceTypeMissingOrInvalid, 400],
   [EasStatus.ServerError, 500],

@@ -18,7 +18,14 @@ export function autodiscoverHandler(o: {
   log: Logger;
 }): (req: AutodiscoverHttpRequest) => Promise<AutodiscoverHttpResponse> {
   return async (req): Promise<AutodiscoverHttpResponse> => {
-    const user = await o.auth.authenticate(req.credentials);
+    let user;
+    try {
+      user = await o.auth.authenticate(req.credentials);
+    } catch (err) {
+      // The IMAP server that checks passwords is unreachable: a temporary failure.
+      o.log.warn({ reqId: req.requestId, err }, 'autodiscover: cannot check credentials');
+      return { status: 503, headers: { 'Retry-After': '60' }, body: '' };
+    }
     if (!user) {
       return { status: 401, headers: { 'WWW-Authenticate': 'Basic realm="Syncward"' }, body: '' };
     }

@@ -10,7 +10,8 @@ export interface SeedResult {
   /** Present only when the accounts were created by this call. */
   credentials: {
     admin: { username: string; password: string };
-    demo: { username: string; password: string };
+    /** Absent when no demo user is created (the mail server owns the passwords). */
+    demo: { username: string; password: string } | null;
   } | null;
 }
 
@@ -20,7 +21,7 @@ export function generatePassword(): string {
 
 export async function seedStore(
   store: Store,
-  opts: { clock?: () => Date; demoDomain?: string } = {},
+  opts: { clock?: () => Date; demoDomain?: string; demoUser?: boolean } = {},
 ): Promise<SeedResult> {
   const now = (opts.clock ?? (() => new Date()))();
   let createdDefaultPolicy = false;
@@ -47,6 +48,7 @@ export async function seedStore(
     passwordHash: await hashPassword(admin.password),
     createdAt: now,
   });
+  if (opts.demoUser === false) return { createdDefaultPolicy, credentials: { admin, demo: null } };
   if (!(await store.getUserByName(demo.username))) {
     await store.putUser({
       id: randomUUID(),

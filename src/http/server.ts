@@ -10,13 +10,17 @@ import { RequestAuditLog } from '../admin/request-context.js';
 import { DeviceService } from '../devices/service.js';
 import { createSmtpNotifier } from '../notify/smtp-notifier.js';
 import type { SmtpRelayOptions } from '../notify/smtp-notifier.js';
+import { externalUserProvisioner } from '../auth/external-users.js';
 import { Authenticator } from '../eas/authenticate.js';
+import type { ExternalLogin } from '../eas/authenticate.js';
 import type { EasServices } from '../eas/context.js';
 import { createEasHandler } from '../eas/gate.js';
 import { defaultRegistry } from '../eas/registry.js';
 import { createThrottle } from '../eas/throttle.js';
 import { createEmbeddedBackend } from '../mail/embedded/index.js';
 import { startSmtpListener } from '../mail/embedded/smtp-listener.js';
+import { createImapBackend } from '../mail/imap/index.js';
+import type { ImapServerOptions, SmtpServerOptions } from '../mail/imap/index.js';
 import { createMemoryMailBackend } from '../mail/memory/index.js';
 import type { MailBackend } from '../mail/types.js';
 import { PushHub } from '../push/hub.js';
@@ -47,10 +51,25 @@ export interface ServerConfig {
   push?: Partial<PushLimits>;
   /**
    * Mail backend. 'embedded' (the default) keeps mail in the state store and accepts inbound mail
-   * on an SMTP listener; 'memory' keeps it in process memory (tests, benchmarks).
+   * on an SMTP listener; 'imap' passes each device's credentials through to an existing IMAP and
+   * submission server, which then also checks the passwords; 'memory' keeps mail in process
+   * memory (tests, benchmarks).
    */
   mail?:
     | { kind: 'memory' }
+    | {
+        kind: 'imap';
+        imap: ImapServerOptions;
+        submission: SmtpServerOptions;
+        /** Create a user record at the first login the IMAP server accepts (default true). */
+        createUsers?: boolean;
+        /** Domain for logins without one; null = such logins need an existing user record. */
+        mailDomain?: string | null;
+        /** The submission server files sent mail in Sent itself. */
+        submissionSavesSent?: boolean;
+        /** How often folders other than INBOX are polled for changes (IDLE covers INBOX). */
+        watchPollMs?: number;
+      }
     | {
         kind: 'embedded';
         /** Inbound SMTP for local users; null = no listener. */
@@ -72,10 +91,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/**
- * The one place the mail backend is chosen. For now every server uses the in-memory backend; the
- * embedded store backend (and IMAP from configuration) replace it here, nowhere else.
- */
 const DEFAULT_MAX_MESSAGE_BYTES = 50 * 1024 * 1024;
 
 /** The one place that picks the mail backend (and starts its inbound SMTP listener). */
@@ -84,11 +99,38 @@ async function createMailBackend(
   store: Store,
   clock: () => Date,
   log: pino.Logger,
-): Promise<{ mail: MailBackend; smtpPort: number | null; stop(): Promise<void> }> {
+  audit: RequestAuditLog,
+): Promise<{
+  mail: MailBackend;
+  smtpPort: number | null;
+  external?: ExternalLogin;
+  stop(): Promise<void>;
+}> {
   const m = cfg.mail ?? { kind: 'embedded', smtpListen: null, smarthost: null };
   if (m.kind === 'memory') {
     const mail = createMemoryMailBackend({ clock });
     return { mail, smtpPort: null, stop: async () => {} };
+  }
+  if (m.kind === 'imap') {
+    const mail = createImapBackend({
+      imap: m.imap,
+      smtp: { ...m.submission, serverSavesSent: m.submissionSavesSent ?? false },
+      log,
+      ...(m.watchPollMs !== undefined ? { watchPollMs: m.watchPollMs } : {}),
+    });
+    const scheme = m.imap.secure ? 'imaps' : 'imap';
+    const external: ExternalLogin = {
+      verify: (login, password) => mail.verifyLogin({ username: login, password }),
+      provision: externalUserProvisioner({
+        users: store,
+        audit,
+        clock,
+        create: m.createUsers ?? true,
+        mailDomain: m.mailDomain ?? null,
+        source: `${scheme}://${m.imap.host}:${m.imap.port}`,
+      }),
+    };
+    return { mail, smtpPort: null, external, stop: async () => {} };
   }
   const maxMessageBytes = m.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const backend = createEmbeddedBackend({
@@ -108,7 +150,8 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
   const log = pino({ level: cfg.logLevel, base: { svc: 'syncward' } });
   const store = await openStore(cfg.databaseUrl);
   try {
-    const seed = await seedStore(store);
+    // With an IMAP backend the mail server owns the passwords: a demo user could never log in.
+    const seed = await seedStore(store, { demoUser: cfg.mail?.kind !== 'imap' });
     const clock = () => new Date();
     // Fills in the admin's address as the source of entries written during an admin request.
     const audit = new RequestAuditLog({ store, clock, log });
@@ -122,7 +165,12 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       autoblock: createAutoblockTracker({ settings: (await store.getOrgSettings())?.autoblock, clock }),
     });
     const registry = defaultRegistry();
-    const { mail, smtpPort, stop: stopSmtp } = await createMailBackend(cfg, store, clock, log);
+    const {
+      mail,
+      smtpPort,
+      external,
+      stop: stopSmtp,
+    } = await createMailBackend(cfg, store, clock, log, audit);
     // One hub holds every Ping (and Sync+Wait), fed by one subscription to the mail backend.
     const push = new PushHub({ limits: cfg.push });
     const unsubscribePush = mail.onChange((e) => push.publish(e));
@@ -137,7 +185,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
       commands: [...registry.keys()],
       push,
     };
-    const auth = new Authenticator({ users: store, clock });
+    const auth = new Authenticator({ users: store, clock, ...(external ? { external } : {}) });
     const app = buildApp({
       log,
       handleEas: createEasHandler({

@@ -2,7 +2,7 @@
 // per device: each watch is a few objects in memory (a set of folder ids, at most one promise and
 // one timer while it waits), woken by the mail backend's change events for its user. A newer watch
 // from the same device key supersedes the old one. Not the protocol: the commands decide what a
-// wake means (src/eas/commands/ping.ts, src/eas/sync/long-poll.ts).
+// wake means (src/eas/commands/ping/hold.ts, src/eas/commands/sync.ts).
 import type { MailChangeEvent } from '../mail/types.js';
 
 export type WaitResult =

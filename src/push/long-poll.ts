@@ -1,6 +1,6 @@
 // Sync with Wait or HeartbeatInterval ([MS-ASCMD] 2.2.3.198 Wait, 2.2.3.88.2 HeartbeatInterval)
-// on the PushHub: the same shape as src/eas/sync/long-poll.ts's ChangeWatch, so the Sync command
-// can switch to the hub (one holding mechanism for Ping and Sync) by swapping one call.
+// on the PushHub, the one holding mechanism for Ping and Sync: a HubChangeWatch is the ChangeWatch
+// that src/eas/sync/long-poll.ts's lookUntilChange waits on.
 import type { PushHub } from './hub.js';
 
 export interface HubChangeWatch {

@@ -1,6 +1,6 @@
-// How commands reach the server's one PushHub: the composition root (src/http/server.ts) puts it
-// on the services object as `push`, and pushHubOf() finds it, failing loudly when it was not wired
-// (as syncStates() does for the store). Once EasServices declares `push`, this is a plain read.
+// The services object's `push` (EasServices.push, set by the composition root src/http/server.ts)
+// for code that holds the services under a wider type: PushServices names the field, pushHubOf()
+// reads it and fails loudly when a hand-built services object lacks it. Commands use ctx.svc.push.
 import { PushHub } from './hub.js';
 
 /** The services object as the composition root builds it. */

@@ -212,6 +212,11 @@ describe('SendMail', () => {
     // 12.1: the same failures as HTTP codes; WBXML from a 12.1 client is 101 -> 400.
     const legacy = new MailItemsClient(await phone(alice, { protocolVersion: '12.1' }));
     assert.equal((await legacy.sendMail({ mime: Buffer.from([0, 1, 2, 10, 10]) })).httpStatus, 400);
+    // 119 and 116 have no ≤12.1 code in the spec: 400, the message must change before a resend.
+    const noRecipient = await legacy.sendMail({ mime: crlf(['Subject: nobody', '', 'text']) });
+    assert.deepEqual([noRecipient.httpStatus, noRecipient.sent], [400, false]);
+    const unresolved = await legacy.sendMail({ mime: crlf(['To: not-an-address', 'Subject: x', '', 'y']) });
+    assert.deepEqual([unresolved.httpStatus, unresolved.sent], [400, false]);
     const wbxml = await legacy.client.request(
       'SendMail',
       el(

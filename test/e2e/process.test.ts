@@ -2,65 +2,34 @@
 // first-start credentials it prints, a phone provisioning with them, and the CLI on the same store.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { EasClient } from '../../src/client/index.js';
 import { el } from '../../src/wbxml/index.js';
+import { runCli, startServe } from './serve-process.js';
+import type { ServeProcess } from './serve-process.js';
 
-const BIN = join(import.meta.dirname, '../../bin/syncward.mjs');
 let dir: string;
-let proc: ChildProcessWithoutNullStreams;
+let server: ServeProcess;
 let url: string;
 let demoPassword: string;
 let smtpPort: number;
 
-function cli(...args: string[]): { code: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [BIN, '--database', `sqlite:${join(dir, 'syncward.db')}`, ...args], {
-    encoding: 'utf8',
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = (...args: string[]) => runCli(dir, ...args);
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'syncward-e2e-'));
-  proc = spawn(process.execPath, [
-    BIN,
-    'serve',
-    '--port',
-    '0',
-    '--smtp-port',
-    '0',
-    '--data-dir',
-    dir,
-    '--log-level',
-    'warn',
-  ]);
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
-    proc.stdout.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /listening on (\S+)/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        url = m[1];
-        resolve();
-      }
-    });
-    proc.on('exit', (code) => reject(new Error(`server exited ${code}:\n${out}`)));
-  });
-  smtpPort = Number(/Inbound SMTP for local users on 127\.0\.0\.1:(\d+)/.exec(out)?.[1]);
-  const m = /demo mail user \(EAS\):\s+demo \/ (\S+)/.exec(out);
-  assert.ok(m?.[1], `first start prints the demo credentials:\n${out}`);
-  demoPassword = m[1];
+  server = await startServe({ dataDir: dir });
+  url = server.url;
+  smtpPort = server.smtpPort ?? 0;
+  assert.ok(server.demoPassword, `first start prints the demo credentials:\n${server.output()}`);
+  demoPassword = server.demoPassword;
 });
 
-after(() => {
-  proc.kill('SIGKILL');
+after(async () => {
+  await server?.kill();
   rmSync(dir, { recursive: true, force: true });
 });
 

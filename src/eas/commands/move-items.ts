@@ -1,7 +1,8 @@
 // MoveItems ([MS-ASCMD] 2.2.1.12): moves messages between folders, one Response per Move with the
-// message's new ServerId (DstMsgId). The new ServerId is allocated in the destination's item state
-// (sync/item-lookup.ts allocateItem), so the next Sync of the destination Adds the message under
-// exactly that id, and the source's next Sync Deletes the old one: one Delete, one Add, no duplicate.
+// message's new ServerId (DstMsgId). The new ServerId is reserved in the destination's item state
+// (sync/item-lookup.ts allocateItem) until the destination's Sync Adds the message under exactly
+// that id, however many windows that takes, and the source's next Sync Deletes the old one: one
+// Delete, one Add, no duplicate.
 import { MailBackendError, MailNotFoundError } from '../../mail/types.js';
 import { children, el } from '../../wbxml/index.js';
 import type { ElChild } from '../../wbxml/index.js';

@@ -11,7 +11,6 @@ import { newBudget, syncCollection } from '../sync/collection.js';
 import { backendFolderOf, parseHierarchy } from '../sync/folder-map.js';
 import { lookUntilChange } from '../sync/long-poll.js';
 import { watchSyncChanges } from '../../push/long-poll.js';
-import { pushHubOf } from '../../push/services.js';
 import { cacheOf, loadCache, resolveRequest, saveCache } from '../sync/sync-cache.js';
 import type { SyncRequest } from '../sync/sync-request.js';
 import { SyncRequestError, SyncStatus, parseSyncRequest } from '../sync/sync-request.js';
@@ -111,7 +110,7 @@ async function run(ctx: CommandContext, req: SyncRequest): Promise<EasResponse> 
   // server's one PushHub holds it, as it holds Pings; a newer Sync+Wait of the device ends it.
   const watch =
     hold !== null
-      ? watchSyncChanges(pushHubOf(ctx.svc), {
+      ? watchSyncChanges(ctx.svc.push, {
           userId: ctx.user.id,
           deviceId: ctx.device.id,
           folderIds: watched,

@@ -19,6 +19,7 @@ import { backendFolderOf } from './folder-map.js';
 import type { CollectionData, ServerOp } from './item-state.js';
 import {
   applyOp,
+  deviceKeyOf,
   diffItems,
   emptyCollection,
   orderOps,
@@ -97,15 +98,24 @@ type Resolved =
       prevData: string;
     };
 
-/** The state the device's key names: the current one, or the previous one for a retry. */
-export function resolveKey(row: SyncState | null, key: string, folderId: string): Resolved {
-  if (!row) return { ok: false, status: SyncStatus.InvalidSyncKey };
-  const current = parseCollection(row.data);
-  if (!current) return { ok: false, status: SyncStatus.InvalidSyncKey };
+/**
+ * The state the device's key names: the current one, or the previous one for a retry. `current`
+ * is the row's data, when the caller has parsed it already.
+ */
+export function resolveKey(
+  row: SyncState | null,
+  key: string,
+  folderId: string,
+  current: CollectionData | null = row ? parseCollection(row.data) : null,
+): Resolved {
+  if (!row || !current) return { ok: false, status: SyncStatus.InvalidSyncKey };
   let base: CollectionData | null = null;
   let prevData = row.data;
-  if (key === row.syncKey) base = current;
-  else if (key === row.previousSyncKey && row.previousData !== null) {
+  if (key === row.syncKey || key === current.heldKey) {
+    base = current;
+    // The state this answer writes gets a key of its own, which the device will hold.
+    base.heldKey = null;
+  } else if (key === row.previousSyncKey && row.previousData !== null) {
     const known = parseCollection(row.previousData);
     if (known) base = retryBase(known, current);
     prevData = row.previousData;
@@ -119,7 +129,11 @@ function folderOf(env: SyncEnv, collectionId: string): MailFolder | null {
   return id === null ? null : (env.folders.find((f) => f.id === id) ?? null);
 }
 
-/** The server's operations for the device, missing items split into Delete and SoftDelete. */
+/**
+ * The server's operations for the device, missing items split into Delete and SoftDelete. Moved
+ * messages the device shows under a reserved ServerId count as items it has: Added when in the
+ * window, SoftDeleted when outside it, Deleted when gone from the folder.
+ */
 async function serverOps(
   env: SyncEnv,
   folderId: string,
@@ -127,7 +141,7 @@ async function serverOps(
   entries: readonly MessageEntry[],
   windowed: boolean,
 ): Promise<ServerOp[]> {
-  const diff = diffItems(base.items, entries);
+  const diff = diffItems(base.items, entries, base.moved);
   let deletes = diff.missing;
   let soft: string[] = [];
   if (windowed && diff.missing.length) {
@@ -154,14 +168,17 @@ async function prime(
       r !== null && d !== null && d.folderId === folderId && d.items.size === 0 && r.previousSyncKey === null
     );
   };
-  // iOS sends the initial Sync of a folder twice: the second gets the same key, so the first stays valid.
-  if (row && primedOnly(row)) return reply(row.syncKey);
+  const heldKey = (r: SyncState) => deviceKeyOf(r, parseCollection(r.data));
+  // iOS sends the initial Sync of a folder twice: the second gets the same key, so the first stays
+  // valid. A state MoveItems created or reserved in (item-lookup.ts allocateItem) counts as primed.
+  if (row && primedOnly(row)) return reply(heldKey(row));
   const old = row ? parseCollection(row.data) : null;
   const data = emptyCollection(folderId);
   if (old && old.folderId === folderId) {
     // A resync keeps the id allocations: the same message gets the same ServerId again.
     data.ids = old.ids;
     data.next = old.next;
+    data.moved = old.moved;
   }
   const key = nextSyncKey(row?.syncKey ?? null);
   const ok = await env.states.putSyncState(
@@ -180,9 +197,16 @@ async function prime(
   // A concurrent priming won: answer with its key when it is a plain priming too.
   const now = await env.states.getSyncState(env.deviceId, c.collectionId);
   return now && primedOnly(now)
-    ? reply(now.syncKey)
+    ? reply(heldKey(now))
     : statusCollection(c.collectionId, '0', SyncStatus.Retry);
 }
+
+/**
+ * How often a collection without client commands is answered again when MoveItems reserved an id
+ * in it while the answer was being built (see below). Each reservation is one short write, so a
+ * second conflict in a row means a burst of moves; the device then gets Status 16 and retries.
+ */
+const MAX_REANSWERS = 2;
 
 /**
  * Answers one collection. Returns null when there is nothing to tell the device (no changes, no
@@ -193,13 +217,33 @@ export async function syncCollection(
   c: CollectionRequest,
   budget: Budget,
 ): Promise<WbxmlElement | null> {
+  for (let attempt = 0; ; attempt++) {
+    const before = { ...budget };
+    const out = await answerCollection(env, c, budget, attempt >= MAX_REANSWERS);
+    if (out !== AGAIN) return out;
+    Object.assign(budget, before);
+  }
+}
+
+/** answerCollection's "a MoveItems reservation came in between: build the answer again". */
+const AGAIN = Symbol('again');
+
+async function answerCollection(
+  env: SyncEnv,
+  c: CollectionRequest,
+  budget: Budget,
+  lastTry: boolean,
+): Promise<WbxmlElement | null | typeof AGAIN> {
   const folder = folderOf(env, c.collectionId);
   if (!folder) return statusCollection(c.collectionId, c.syncKey, SyncStatus.HierarchyChanged);
   const row = await env.states.getSyncState(env.deviceId, c.collectionId);
-  const key = c.syncKey ?? row?.syncKey ?? null;
+  const current = row ? parseCollection(row.data) : null;
+  // The device's key for the current state, which a reservation made meanwhile leaves unchanged.
+  const heldKey = row ? deviceKeyOf(row, current) : null;
+  const key = c.syncKey ?? heldKey;
   if (key === null) return statusCollection(c.collectionId, null, SyncStatus.InvalidSyncKey);
   if (key === '0') return prime(env, c, folder.id, row);
-  const r = resolveKey(row, key, folder.id);
+  const r = resolveKey(row, key, folder.id, current);
   if (!r.ok) return statusCollection(c.collectionId, key, r.status);
   const { base } = r;
 
@@ -303,8 +347,24 @@ export async function syncCollection(
     },
     r.row.syncKey,
   );
-  // Another request for this collection answered first; the device retries with its key.
-  if (!ok) return statusCollection(c.collectionId, key, SyncStatus.Retry);
+  if (!ok) {
+    // MoveItems reserved an id here since we read the state (it changes the row's key, not the
+    // device's): answered again from the new state, which may Add the moved message under its
+    // DstMsgId. Not with client commands, which are applied already and must not run twice.
+    const now = await env.states.getSyncState(env.deviceId, c.collectionId);
+    const held = now ? parseCollection(now.data)?.heldKey : null;
+    if (
+      !lastTry &&
+      c.commands.length === 0 &&
+      now !== null &&
+      held === heldKey &&
+      now.previousSyncKey === r.row.previousSyncKey
+    ) {
+      return AGAIN;
+    }
+    // Another request for this collection answered first; the device retries with its key.
+    return statusCollection(c.collectionId, key, SyncStatus.Retry);
+  }
   return a(
     'Collection',
     a('SyncKey', newKey),
@@ -339,6 +399,6 @@ export async function estimateCollection(
     if (err instanceof MailNotFoundError) return { status: 'unknown' };
     throw err;
   }
-  const diff = diffItems(r.base.items, entries);
+  const diff = diffItems(r.base.items, entries, r.base.moved);
   return { estimate: diff.adds.length + diff.changes.length + diff.missing.length };
 }

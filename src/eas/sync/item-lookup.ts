@@ -7,6 +7,7 @@ import type { HierarchyData } from './folder-map.js';
 import { backendFolderOf, parseHierarchy } from './folder-map.js';
 import type { CollectionData } from './item-state.js';
 import {
+  deviceKeyOf,
   emptyCollection,
   numberFor,
   parseCollection,
@@ -93,9 +94,15 @@ export async function resolveItem(
 /**
  * Gives a message that has just arrived in a collection (moved there) its item number now, so the
  * MoveItems answer can name it and the destination's next Sync Adds it under the same ServerId.
- * Written into the collection's current state under the same sync key (the device's key stays
- * valid). A collection never primed gets a primed-only state holding the allocation, which the
- * device's SyncKey 0 then adopts (collection.ts prime()). Returns the item number.
+ * The number is reserved (CollectionData.moved): no Sync window that does not reach the message
+ * drops it, and a retry with the previous key keeps it (retryBase). A collection never primed gets
+ * a primed-only state holding the reservation, which the device's SyncKey 0 then adopts
+ * (collection.ts prime()). Returns the item number; idempotent.
+ *
+ * The row's key changes with the write, the device's does not (CollectionData.heldKey): a Sync of
+ * this collection that read the row before, and may list the moved message already, then fails its
+ * compare-and-set and answers again from this state, instead of Adding the message under a second
+ * number and writing over the reservation.
  */
 export async function allocateItem(
   states: SyncStateStore,
@@ -110,18 +117,20 @@ export async function allocateItem(
     const row = await states.getSyncState(deviceId, collectionId);
     const parsed = row ? parseCollection(row.data) : null;
     const d = parsed && parsed.folderId === folderId ? parsed : emptyCollection(folderId);
-    const known = d.ids.get(messageId);
-    if (known !== undefined) return known;
     const n = numberFor(d, messageId);
-    const fresh = row === null || d !== parsed;
+    // Added already (a Sync listed it first), or reserved by an earlier answer to this move.
+    if (d.items.has(messageId) || d.moved.has(messageId)) return n;
+    d.moved.add(messageId);
+    const kept = row !== null && d === parsed ? row : null;
+    if (kept) d.heldKey = deviceKeyOf(kept, parsed);
     const ok = await states.putSyncState(
       {
         deviceId,
         collectionId,
-        syncKey: fresh ? nextSyncKey(row?.syncKey ?? null) : (row as NonNullable<typeof row>).syncKey,
+        syncKey: nextSyncKey(row?.syncKey ?? null),
         data: serializeCollection(d),
-        previousSyncKey: fresh ? null : (row?.previousSyncKey ?? null),
-        previousData: fresh ? null : (row?.previousData ?? null),
+        previousSyncKey: kept?.previousSyncKey ?? null,
+        previousData: kept?.previousData ?? null,
         updatedAt: now,
       },
       row?.syncKey ?? null,

@@ -34,10 +34,32 @@ export interface CollectionData {
   items: Map<string, number>;
   /** Recent client Adds, newest last. */
   clients: ClientAdd[];
+  /**
+   * Messages moved here by MoveItems that this collection has not Added yet: the device already
+   * shows each under the ServerId in `ids` (its DstMsgId), so that allocation is kept, whatever
+   * the windows in between (pruneIds), until the Add goes out, or a SoftDelete (outside the
+   * FilterType window) or a Delete (gone from the folder) does (diffItems, applyOp).
+   */
+  moved: Set<string>;
+  /**
+   * The SyncKey the device holds for this state when it is not the row's own: MoveItems changes
+   * the row's key when it allocates (item-lookup.ts allocateItem), so that a Sync that read the
+   * row before fails its compare-and-set instead of writing over the allocation, while the
+   * device's key stays valid. null when the row's key is the device's.
+   */
+  heldKey: string | null;
 }
 
 export function emptyCollection(folderId: string): CollectionData {
-  return { folderId, next: 1, ids: new Map(), items: new Map(), clients: [] };
+  return {
+    folderId,
+    next: 1,
+    ids: new Map(),
+    items: new Map(),
+    clients: [],
+    moved: new Set(),
+    heldKey: null,
+  };
 }
 
 interface Stored {
@@ -47,9 +69,17 @@ interface Stored {
   ids: Array<[string, number]>;
   items: Array<[string, number]>;
   clients: Array<[string, number, string]>;
+  /** Absent in states written before MoveItems reservations were kept (read as none). */
+  moved?: string[];
+  /** heldKey, when set. */
+  key?: string;
 }
 
-export function serializeCollection(d: CollectionData): string {
+/** A state to store: reservations and a held key are optional (none). */
+export type CollectionInput = Omit<CollectionData, 'moved' | 'heldKey'> &
+  Partial<Pick<CollectionData, 'moved' | 'heldKey'>>;
+
+export function serializeCollection(d: CollectionInput): string {
   const s: Stored = {
     v: 1,
     folder: d.folderId,
@@ -58,6 +88,8 @@ export function serializeCollection(d: CollectionData): string {
     items: [...d.items],
     clients: d.clients.map((c) => [c.clientId, c.n, c.backendId]),
   };
+  if (d.moved?.size) s.moved = [...d.moved];
+  if (d.heldKey) s.key = d.heldKey;
   return JSON.stringify(s);
 }
 
@@ -83,7 +115,18 @@ export function parseCollection(json: string | null): CollectionData | null {
       if (!Array.isArray(c) || typeof c[0] !== 'string' || typeof c[2] !== 'string') return null;
       clients.push({ clientId: c[0], n: Number(c[1]), backendId: c[2] });
     }
-    return { folderId: s.folder, next: s.next, ids, items, clients };
+    const moved = s.moved ?? [];
+    if (!Array.isArray(moved) || moved.some((id) => typeof id !== 'string')) return null;
+    if (s.key !== undefined && typeof s.key !== 'string') return null;
+    return {
+      folderId: s.folder,
+      next: s.next,
+      ids,
+      items,
+      clients,
+      moved: new Set(moved),
+      heldKey: s.key ?? null,
+    };
   } catch {
     return null;
   }
@@ -91,20 +134,30 @@ export function parseCollection(json: string | null): CollectionData | null {
 
 /**
  * The base for answering a request: `known` is what the device has (the state of the key it sent);
- * `newest` is the latest stored state, whose id allocations and ClientIds a retry must keep.
+ * `newest` is the latest stored state, whose id allocations, ClientIds and MoveItems reservations
+ * a retry must keep (a move may have come after the answer the device lost).
  */
 export function retryBase(known: CollectionData, newest: CollectionData): CollectionData {
   const ids = new Map(known.ids);
   for (const [k, v] of newest.ids) ids.set(k, v);
   const clients = [...known.clients];
   for (const c of newest.clients) if (!clients.some((x) => x.clientId === c.clientId)) clients.push(c);
+  // Reserved in either and not yet Added as far as the device knows.
+  const moved = new Set([...known.moved, ...newest.moved].filter((id) => !known.items.has(id)));
   return {
     folderId: known.folderId,
     next: Math.max(known.next, newest.next),
     ids,
     items: new Map(known.items),
     clients: clients.slice(-MAX_CLIENT_IDS),
+    moved,
+    heldKey: null,
   };
+}
+
+/** The SyncKey the device was given for a stored row's current state `current` (see heldKey). */
+export function deviceKeyOf(row: { syncKey: string }, current: CollectionData | null): string {
+  return current?.heldKey ?? row.syncKey;
 }
 
 export function serverIdOf(collectionId: string, n: number): string {
@@ -148,10 +201,14 @@ export interface ItemDiff {
   adds: MessageEntry[];
 }
 
-/** Compares the device's items with the window's entries (which are newest first). */
+/**
+ * Compares the device's items with the window's entries (which are newest first). `reserved`
+ * (CollectionData.moved) are not items yet: Adds when in the window, missing when not.
+ */
 export function diffItems(
   items: ReadonlyMap<string, number>,
   windowEntries: readonly MessageEntry[],
+  reserved: ReadonlySet<string> = new Set(),
 ): ItemDiff {
   const out: ItemDiff = { missing: [], changes: [], adds: [] };
   const present = new Set<string>();
@@ -163,6 +220,7 @@ export function diffItems(
     else if (known !== bits) out.changes.push({ id: e.id, bits });
   }
   for (const id of items.keys()) if (!present.has(id)) out.missing.push(id);
+  for (const id of reserved) if (!present.has(id) && !items.has(id)) out.missing.push(id);
   return out;
 }
 
@@ -193,6 +251,7 @@ export function applyOp(d: CollectionData, op: ServerOp): number | null {
     case 'softDelete': {
       const n = d.ids.get(op.id) ?? null;
       d.items.delete(op.id);
+      d.moved.delete(op.id);
       return n;
     }
     case 'change':
@@ -200,11 +259,19 @@ export function applyOp(d: CollectionData, op: ServerOp): number | null {
       return d.ids.get(op.id) ?? null;
     case 'add':
       d.items.set(op.entry.id, flagBits(op.entry.flags));
+      // A moved message's reservation ends here: from now on `items` keeps its number.
+      d.moved.delete(op.entry.id);
       return numberFor(d, op.entry.id);
   }
 }
 
-/** Drops id allocations of items the device no longer has and that this response did not hand out. */
+/**
+ * Drops id allocations of items the device no longer has and that this response did not hand
+ * out. MoveItems reservations (`moved`) stay: the device shows those under their number already,
+ * however many windows pass before their Add (or Delete, SoftDelete) goes out.
+ */
 export function pruneIds(d: CollectionData, keep: ReadonlySet<string>): void {
-  for (const id of [...d.ids.keys()]) if (!d.items.has(id) && !keep.has(id)) d.ids.delete(id);
+  for (const id of [...d.ids.keys()]) {
+    if (!d.items.has(id) && !keep.has(id) && !d.moved.has(id)) d.ids.delete(id);
+  }
 }

@@ -1,60 +1,11 @@
 // Holding a Sync with Wait or HeartbeatInterval ([MS-ASCMD] 2.2.3.198 Wait, 2.2.3.88.2
-// HeartbeatInterval): wake on the mail backend's change events for the user's synced folders,
-// or give up at the deadline. One subscription and one timer per held request, nothing else.
-import type { MailBackend, MailChangeEvent } from '../../mail/types.js';
+// HeartbeatInterval): look, and while there is nothing to answer, wait for a change and look again,
+// until the deadline. The waiting itself is the PushHub's (src/push/long-poll.ts watchSyncChanges).
 
+/** What a hold waits on: one registration, made before the first look, so no change is missed. */
 export interface ChangeWatch {
-  /** True once a matching event arrived since the watch started (or since the last wait). */
-  readonly changed: boolean;
-  /** Resolves true on a matching event, false when `ms` passed first. */
+  /** Resolves true on a matching change (one that came since the last wait counts at once), false at `ms`. */
   wait(ms: number): Promise<boolean>;
-  close(): void;
-}
-
-/**
- * Starts listening before the first look at the mailbox, so a change between that look and the
- * wait is not missed. Hierarchy changes ('folders') of the user always match: the device must
- * then be told to run FolderSync.
- */
-export function watchChanges(
-  backend: MailBackend,
-  userId: string,
-  folderIds: ReadonlySet<string>,
-): ChangeWatch {
-  let changed = false;
-  let pending: { resolve: (v: boolean) => void; timer: NodeJS.Timeout } | null = null;
-  const finish = (v: boolean): void => {
-    if (!pending) return;
-    const { resolve, timer } = pending;
-    pending = null;
-    clearTimeout(timer);
-    resolve(v);
-  };
-  const off = backend.onChange((e: MailChangeEvent) => {
-    if (e.userId !== userId) return;
-    if (e.kind !== 'folders' && !folderIds.has(e.folderId)) return;
-    if (pending) finish(true);
-    else changed = true;
-  });
-  return {
-    get changed() {
-      return changed;
-    },
-    wait(ms) {
-      if (changed) {
-        changed = false;
-        return Promise.resolve(true);
-      }
-      finish(false);
-      return new Promise<boolean>((resolve) => {
-        pending = { resolve, timer: setTimeout(() => finish(false), Math.max(0, ms)) };
-      });
-    },
-    close() {
-      off();
-      finish(false);
-    },
-  };
 }
 
 /**

@@ -1,13 +1,6 @@
 // Names and formats of the per-device sync states (SyncStateStore rows, migration 0003): the
 // reserved collection ids and the sync key format. Pure.
 import { randomBytes } from 'node:crypto';
-import type { SyncStateStore } from '../../store/sync-state.js';
-import type { Store } from '../../store/types.js';
-
-/** The store's sync-state half (every Store is a SyncStateStore since migration 0003). */
-export function syncStates(store: Store): SyncStateStore {
-  return store;
-}
 
 /** Collection ids of the rows that are not folders. */
 export const HIERARCHY_STATE = 'hierarchy';

@@ -5,6 +5,7 @@
 // Ids: a folder id is the mailbox path ("INBOX", "Archive/2024"); a message id is its UID as a
 // decimal string; a checkpoint is described in checkpoint.ts.
 import type { ImapFlow } from 'imapflow';
+import { MailAuthError } from '../types.js';
 import type { MailBackend, MailChangeEvent, MailCredentials, MailSession } from '../types.js';
 import { connectImap, type ImapServerOptions } from './client.js';
 import { describeError, type MailLog } from './log.js';
@@ -42,7 +43,9 @@ export interface ImapBackendOptions {
 /** An open session pins its user at most this long after its last call: above EAS's longest Ping (3540 s). */
 const MAX_PIN_MS = 65 * 60_000;
 
-export function createImapBackend(opts: ImapBackendOptions): MailBackend {
+export function createImapBackend(
+  opts: ImapBackendOptions,
+): MailBackend & { verifyLogin(credentials: MailCredentials): Promise<boolean> } {
   return new ImapBackend(opts);
 }
 
@@ -137,6 +140,22 @@ class ImapBackend implements MailBackend {
       { username: credentials.username, password: credentials.password },
       u,
     );
+  }
+
+  /**
+   * Whether the IMAP server accepts these credentials (a LOGIN on a connection of its own, then
+   * LOGOUT). False for refused credentials; throws MailBackendError when the server cannot be asked.
+   */
+  async verifyLogin(credentials: MailCredentials): Promise<boolean> {
+    let client: ImapFlow;
+    try {
+      client = await this.connect(credentials, 'command');
+    } catch (err) {
+      if (err instanceof MailAuthError) return false;
+      throw err;
+    }
+    await client.logout().catch(() => client.close());
+    return true;
   }
 
   onChange(listener: (e: MailChangeEvent) => void): () => void {
