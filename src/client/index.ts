@@ -5,3 +5,4 @@ export * from './mail-sync.js';
 export * from './ping.js';
 export * from './mail-items.js';
 export * from './multipart.js';
+export * from './search.js';

@@ -30,8 +30,10 @@ export interface ComposeOptions {
 }
 
 export interface SmartOptions extends ComposeOptions {
-  /** Item ServerId of the original. */
-  itemId: string;
+  /** Item ServerId of the original (or longId). */
+  itemId?: string;
+  /** LongId of the original as a Search result gave it, instead of itemId. */
+  longId?: string;
   /** Collection ServerId of the original. */
   folderId?: string;
   replaceMime?: boolean;
@@ -51,6 +53,8 @@ export interface FetchResult {
   status: number | null;
   collectionId: string | null;
   serverId: string | null;
+  /** A Search result's LongId, when the Fetch named one. */
+  longId: string | null;
   fileReference: string | null;
   contentType: string | null;
   range: string | null;
@@ -100,13 +104,14 @@ export class MailItemsClient {
 
   private compose(kind: 'SendMail' | 'SmartReply' | 'SmartForward', o: SmartOptions | ComposeOptions) {
     const mime = Buffer.isBuffer(o.mime) ? o.mime : Buffer.from(o.mime, 'utf8');
-    const smart = 'itemId' in o ? o : null;
+    const smart = kind === 'SendMail' ? null : (o as SmartOptions);
     if (this.legacy) {
       // ≤12.1: the message itself, options in the query ([MS-ASHTTP] 2.2.1.1.1.2.5).
       const params: Record<string, string> = {};
       if (o.saveInSent) params.SaveInSent = 'T';
       if (smart) {
-        params.ItemId = smart.itemId;
+        if (smart.itemId !== undefined) params.ItemId = smart.itemId;
+        if (smart.longId !== undefined) params.LongId = smart.longId;
         if (smart.folderId) params.CollectionId = smart.folderId;
       }
       return this.client.command(kind, mime, { params, contentType: 'message/rfc822' });
@@ -119,7 +124,12 @@ export class MailItemsClient {
         o.saveInSent ? cm('SaveInSentItems') : null,
         smart?.replaceMime ? cm('ReplaceMime') : null,
         smart
-          ? cm('Source', smart.folderId ? cm('FolderId', smart.folderId) : null, cm('ItemId', smart.itemId))
+          ? cm(
+              'Source',
+              smart.folderId ? cm('FolderId', smart.folderId) : null,
+              smart.itemId !== undefined ? cm('ItemId', smart.itemId) : null,
+              smart.longId !== undefined ? cm('LongId', smart.longId) : null,
+            )
           : null,
         smart?.forwardees?.length
           ? cm(
@@ -203,7 +213,7 @@ export class MailItemsClient {
     const partOf = (n: number | null) => (n === null ? null : (parts[n - 1] ?? null));
     const fetches = children(response, 'Fetch', 'ItemOperations').map((f): FetchResult => {
       const props = child(f, 'Properties', 'ItemOperations');
-      const isItem = child(f, 'ServerId', 'AirSync') !== null;
+      const isItem = child(f, 'ServerId', 'AirSync') !== null || child(f, 'LongId', 'Search') !== null;
       const itemBody = isItem ? child(props, 'Body', 'AirSyncBase') : null;
       const part = num(
         childText(props, 'Part', 'ItemOperations') ?? childText(itemBody, 'Part', 'ItemOperations'),
@@ -213,6 +223,7 @@ export class MailItemsClient {
         status: num(childText(f, 'Status', 'ItemOperations')),
         collectionId: childText(f, 'CollectionId', 'AirSync'),
         serverId: childText(f, 'ServerId', 'AirSync'),
+        longId: childText(f, 'LongId', 'Search'),
         fileReference: childText(f, 'FileReference', 'AirSyncBase'),
         contentType: childText(props, 'ContentType', 'AirSyncBase'),
         range: childText(props, 'Range', 'ItemOperations'),
@@ -287,6 +298,31 @@ export class MailItemsClient {
           el('AirSync', 'CollectionId', collectionId),
           el('AirSync', 'ServerId', serverId),
           options,
+        ),
+      ],
+      o,
+    );
+    return { ...r, fetch: r.fetches[0] };
+  }
+
+  /** Fetch a Search result by its LongId ([MS-ASCMD] 2.2.3.102.2). */
+  async fetchByLongId(
+    longId: string,
+    o: { multipart?: boolean; bodyPreferences?: BodyPreferenceRequest[] } = {},
+  ): Promise<ItemOperationsResult & { fetch: FetchResult | undefined }> {
+    const prefs = o.bodyPreferences ?? [];
+    const r = await this.itemOperations(
+      [
+        io(
+          'Fetch',
+          io('Store', 'Mailbox'),
+          el('Search', 'LongId', longId),
+          prefs.length
+            ? io(
+                'Options',
+                prefs.map((p) => el('AirSyncBase', 'BodyPreference', el('AirSyncBase', 'Type', p.type))),
+              )
+            : null,
         ),
       ],
       o,

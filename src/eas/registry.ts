@@ -11,6 +11,7 @@ import { folderDeleteCommand } from './commands/folder-delete.js';
 import { folderUpdateCommand } from './commands/folder-update.js';
 import { itemOperationsCommand } from './commands/item-operations.js';
 import { moveItemsCommand } from './commands/move-items.js';
+import { searchCommand } from './commands/search.js';
 import { sendMailCommand } from './commands/send-mail.js';
 import { smartForwardCommand } from './commands/smart-forward.js';
 import { smartReplyCommand } from './commands/smart-reply.js';
@@ -40,6 +41,7 @@ export function defaultRegistry(): CommandRegistry {
     smartReplyCommand,
     smartForwardCommand,
     moveItemsCommand,
+    searchCommand,
     folderCreateCommand,
     folderUpdateCommand,
     folderDeleteCommand,

@@ -9,6 +9,8 @@ import type {
   FolderListing,
   FolderRole,
   MailFolder,
+  MailSearchQuery,
+  MailSearchResult,
   MailSession,
   MessageBodies,
   MessageHeaders,
@@ -163,6 +165,10 @@ class QuarantineSession implements MailSession {
   }
   openAttachment(folderId: string, id: string, partId: string) {
     return this.inner.openAttachment(folderId, id, partId);
+  }
+  /** Reading: served (it finds at most the notice). The EAS Search command refuses quarantine anyway (129). */
+  search(query: MailSearchQuery): Promise<MailSearchResult> {
+    return this.inner.search(query);
   }
   async createFolder(): Promise<MailFolder> {
     return refuse('creating folders');

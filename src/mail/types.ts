@@ -82,6 +82,63 @@ export interface SendOptions {
   saveInSent: boolean;
 }
 
+/**
+ * What MailSession.search looks for: the mailbox half of [MS-ASCMD] 2.2.1.16 Search (FreeText
+ * words, folders, DateReceived bounds) and the window of matches wanted.
+ */
+export interface MailSearchQuery {
+  /**
+   * Words that must all occur in a message (AND). Each is compared case-insensitively as a
+   * substring (no word boundaries, no stemming). Every backend looks in the subject, the From, To
+   * and Cc display names and addresses, and the body text (an HTML-only message: its text) at
+   * least up to MAIL_SEARCH_BODY_CHARS characters; a backend may look further (IMAP TEXT also
+   * reads the other headers and the whole body). Empty: every message in the folders matches.
+   */
+  terms: string[];
+  /**
+   * The backend folder ids to search, each on its own (subfolders only when listed). A folder that
+   * does not exist fails the call with MailNotFoundError; an empty list matches nothing.
+   */
+  folderIds: string[];
+  /** Only messages received strictly after this instant (receivedAt > receivedAfter); null = no bound. */
+  receivedAfter: Date | null;
+  /** Only messages received strictly before this instant (receivedAt < receivedBefore); null = no bound. */
+  receivedBefore: Date | null;
+  /** Zero-based index, in the result order, of the first match to return. */
+  offset: number;
+  /** Most matches to return (1 or more); backends need not return more than MAIL_SEARCH_WINDOW past 0. */
+  limit: number;
+}
+
+/** One message found by MailSession.search. */
+export interface MailSearchHit {
+  folderId: string;
+  id: string;
+  receivedAt: Date;
+}
+
+export interface MailSearchResult {
+  /**
+   * How many messages match in all, not only those returned. Exact for the memory and embedded
+   * backends; an estimate (the spec's Total is one, [MS-ASCMD] 2.2.3.143.3) where a backend only
+   * looks at part of a very large match set (IMAP: see src/mail/imap/messages.ts search).
+   */
+  total: number;
+  /**
+   * The matches from `offset`, at most `limit` of them, newest first: by receivedAt descending,
+   * then folderId ascending (code units), then id descending (numerically when both are decimal).
+   * The same query gives the same order while the mailbox does not change, so windows page through
+   * one ordering. Fewer than `limit` only when the matches run out (or past MAIL_SEARCH_WINDOW).
+   */
+  hits: MailSearchHit[];
+}
+
+/** Body characters every backend searches at least (longer bodies: the leading part). */
+export const MAIL_SEARCH_BODY_CHARS = 8000;
+
+/** Matches every backend can page to: offset + limit up to this many (the EAS command stays below). */
+export const MAIL_SEARCH_WINDOW = 5000;
+
 export interface MailChangeEvent {
   userId: string;
   folderId: string;
@@ -121,6 +178,13 @@ export interface MailSession {
   appendMessage(folderId: string, mime: Buffer, flags?: Partial<MessageFlags>): Promise<string>;
   /** Submit a message for delivery; recipients come from its headers (To, Cc, Bcc). */
   send(mime: Buffer, opts: SendOptions): Promise<void>;
+
+  /**
+   * Messages of the given folders that match every term and the receivedAt bounds, newest first,
+   * with the total number of matches (see MailSearchQuery and MailSearchResult for the contract).
+   * Read-only; messages another client marked deleted (IMAP \Deleted) are left out.
+   */
+  search(query: MailSearchQuery): Promise<MailSearchResult>;
 
   close(): Promise<void>;
 }

@@ -99,6 +99,36 @@ export interface NewMailMessage {
   receivedAt: Date;
   flags: MailFlags;
   summary: MessageSummary;
+  /**
+   * The body as text (the plain part, or the text of the HTML part), for searchMailMessages. The
+   * store keeps its first MAIL_SEARCH_BODY_CHARS characters (U+0000 dropped); absent or null: the
+   * message is searchable by its subject and addresses only.
+   */
+  bodyText?: string | null;
+}
+
+/** Leading body characters searchMailMessages looks at (the mail backends promise at least as many). */
+export const MAIL_SEARCH_BODY_CHARS = 8000;
+
+/** A search of one user's messages (searchMailMessages). */
+export interface MailSearch {
+  /** Folders to search, each on its own; ids that are not the user's folders match nothing. */
+  folderIds: string[];
+  /** Every term must occur in the search text, compared after mailSearchKey folding (src/store/sql/mail.ts). */
+  terms: string[];
+  /** Exclusive receivedAt bounds; null = none. */
+  receivedAfter: Date | null;
+  receivedBefore: Date | null;
+  /** Zero-based index of the first match returned, and the most returned. */
+  offset: number;
+  limit: number;
+}
+
+export interface MailSearchPage {
+  /** Every match, not only the page. */
+  total: number;
+  /** receivedAt descending, then folderId ascending (code points), then id descending. */
+  hits: Array<{ folderId: string; id: number; receivedAt: Date }>;
 }
 
 /** writeMailContent got more than `maxBytes`; nothing was kept. */
@@ -210,6 +240,19 @@ export interface MailStore {
     folderId: string,
     id: number,
   ): Promise<{ size: number; stream: Readable } | null>;
+
+  /**
+   * The user's messages in `search.folderIds` received strictly between the bounds whose search text
+   * contains every term, as a page of the ordered matches plus their total. The search text is
+   * written by addMailMessage: the subject, the From, To and Cc names and addresses, and the first
+   * MAIL_SEARCH_BODY_CHARS of bodyText, folded (NFC, lower case) as the terms are; a move keeps it.
+   * Messages stored before schema version 5 have subject and addresses only, folded by SQL lower().
+   * Cost: no full-text index. The scan is confined to the named folders and the date window
+   * (indexed by folder and receivedAt) and reads at most one bounded text per message, so it grows
+   * with the size of the searched folders, not of the whole store. Folders of other users, unknown
+   * ids and an empty list give { total: 0, hits: [] }.
+   */
+  searchMailMessages(userId: string, search: MailSearch): Promise<MailSearchPage>;
 
   /**
    * The user whose e-mail address this is, compared ignoring ASCII case (the same in both backends);

@@ -252,10 +252,13 @@ test('Ping on the embedded backend: mail delivered over SMTP wakes it', async ()
     const r = await pinged;
     assert.deepEqual([r.status, r.folders], [2, [inbox]]);
     assert.ok(performance.now() - t0 < 1000);
-    assert.equal(
-      (await c.sync([{ collectionId: inbox }])).collection(inbox)?.adds[0]?.email.subject,
-      'over SMTP',
-    );
+    // Then synced with the body type the phone asks for (HTML: the text part converted).
+    const added = (
+      await c.sync([{ collectionId: inbox, bodyPreferences: [{ type: 2, truncationSize: 1024 }] }])
+    ).collection(inbox)?.adds[0]?.email;
+    assert.equal(added?.subject, 'over SMTP');
+    assert.equal(added?.body?.type, 2);
+    assert.match(added?.body?.data ?? '', /hello/);
   } finally {
     await embedded.close();
   }

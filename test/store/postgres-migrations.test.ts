@@ -210,6 +210,84 @@ if (await requirePostgres('postgres store: migrations')) {
       }
     });
 
+    test('a schema at version 4 holding mail upgrades: old messages are searchable by subject, names and addresses', async () => {
+      const schema = uniqueSchema();
+      const old = createPool({ url: PG_URL, schema, max: 1 });
+      const user = makeUser();
+      const at = new Date('2024-05-01T10:00:00.000Z');
+      const summary = (subject: string, from: unknown[]) =>
+        JSON.stringify({
+          subject,
+          from,
+          to: [{ name: null, address: 'Bob@Example.NET' }],
+          cc: [],
+          replyTo: [],
+          date: null,
+          messageId: null,
+          importance: 'normal',
+          attachments: [],
+        });
+      try {
+        assert.deepEqual(await migrate(old, schema, 4), [1, 2, 3, 4]);
+        await old.query(
+          `INSERT INTO users (id, username, username_key, email, display_name, password_hash, eas_enabled,
+             policy_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, true, NULL, $7, $7)`,
+          [
+            user.id,
+            user.username,
+            user.username.toLowerCase(),
+            user.email,
+            user.displayName,
+            user.passwordHash,
+            at,
+          ],
+        );
+        await old.query(
+          `INSERT INTO mail_folders (id, user_id, parent_id, name, name_key, role, next_uid, created_at)
+           VALUES ('f1', $1, NULL, 'Inbox', 'inbox', 'inbox', 3, $2)`,
+          [user.id, at],
+        );
+        const rows: Array<[number, string, string]> = [
+          [1, 'c1', summary('Legacy Invoice', [{ name: 'Old Sender', address: 'old@example.net' }])],
+          [2, 'c2', summary('Other', [])],
+        ];
+        for (const [uid, content, s] of rows) {
+          await old.query(
+            'INSERT INTO mail_contents (id, user_id, size, created_at) VALUES ($1, $2, 5, $3)',
+            [content, user.id, at],
+          );
+          await old.query(
+            `INSERT INTO mail_messages (folder_id, uid, user_id, content_id, received_at, flag_read, flag_flagged,
+               flag_answered, flag_forwarded, size, summary) VALUES ('f1', $1, $2, $3, $4, false, false, false, false, 5, $5::jsonb)`,
+            [uid, user.id, content, at, s],
+          );
+        }
+      } finally {
+        await old.end();
+      }
+      const store = await createPostgresStore({ url: PG_URL, schema });
+      try {
+        const find = async (term: string) =>
+          (
+            await store.searchMailMessages(user.id, {
+              folderIds: ['f1'],
+              terms: [term],
+              receivedAfter: null,
+              receivedBefore: null,
+              offset: 0,
+              limit: 10,
+            })
+          ).hits.map((h) => h.id);
+        assert.deepEqual(await find('invoice'), [1]);
+        assert.deepEqual(await find('old sender'), [1]);
+        assert.deepEqual(await find('bob@example.net'), [2, 1]);
+        assert.deepEqual(await find('normal'), [], 'the summary JSON itself is not searched');
+      } finally {
+        await store.close();
+        await dropSchema(schema);
+      }
+    });
+
     test('an unreachable server rejects createPostgresStore', async () => {
       const url = 'postgres://postgres@127.0.0.1:1/none?connect_timeout=2';
       await assert.rejects(createPostgresStore({ url }));

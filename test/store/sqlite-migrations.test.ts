@@ -194,4 +194,81 @@ describe('sqlite store: migrations and file access', () => {
       db.close();
     }
   });
+  test('a database at version 4 holding mail upgrades: old messages are searchable by subject, names and addresses', async () => {
+    const path = freshPath();
+    const old = openDatabase(path);
+    assert.deepEqual(migrate(old, 4), [1, 2, 3, 4]);
+    const user = makeUser();
+    const at = new Date('2024-05-01T10:00:00.000Z').toISOString();
+    old
+      .prepare(
+        `INSERT INTO users (id, username, username_key, email, display_name, password_hash, eas_enabled,
+           policy_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, NULL, ?, ?)`,
+      )
+      .run(
+        user.id,
+        user.username,
+        user.username.toLowerCase(),
+        user.email,
+        user.displayName,
+        user.passwordHash,
+        at,
+        at,
+      );
+    old
+      .prepare(
+        `INSERT INTO mail_folders (id, user_id, parent_id, name, name_key, role, next_uid, created_at)
+         VALUES ('f1', ?, NULL, 'Inbox', 'inbox', 'inbox', 3, ?)`,
+      )
+      .run(user.id, at);
+    const summary = (subject: string, from: unknown[]) =>
+      JSON.stringify({
+        subject,
+        from,
+        to: [{ name: null, address: 'Bob@Example.NET' }],
+        cc: [],
+        replyTo: [],
+        date: null,
+        messageId: null,
+        importance: 'normal',
+        attachments: [],
+      });
+    const rows: Array<[number, string, string]> = [
+      [1, 'c1', summary('Legacy Invoice', [{ name: 'Old Sender', address: 'old@example.net' }])],
+      [2, 'c2', summary('Other', [])],
+    ];
+    for (const [uid, content, s] of rows) {
+      old
+        .prepare('INSERT INTO mail_contents (id, user_id, size, created_at) VALUES (?, ?, 5, ?)')
+        .run(content, user.id, at);
+      old
+        .prepare(
+          `INSERT INTO mail_messages (folder_id, uid, user_id, content_id, received_at, flag_read, flag_flagged,
+             flag_answered, flag_forwarded, size, summary) VALUES ('f1', ?, ?, ?, ?, 0, 0, 0, 0, 5, ?)`,
+        )
+        .run(uid, user.id, content, at, s);
+    }
+    old.close();
+
+    const store = await createSqliteStore({ path });
+    try {
+      const find = async (term: string) =>
+        (
+          await store.searchMailMessages(user.id, {
+            folderIds: ['f1'],
+            terms: [term],
+            receivedAfter: null,
+            receivedBefore: null,
+            offset: 0,
+            limit: 10,
+          })
+        ).hits.map((h) => h.id);
+      assert.deepEqual(await find('invoice'), [1]);
+      assert.deepEqual(await find('old sender'), [1]);
+      assert.deepEqual(await find('bob@example.net'), [2, 1]);
+      assert.deepEqual(await find('normal'), [], 'the summary JSON itself is not searched');
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -12,7 +12,8 @@ import { MailBackendError, MailNotFoundError } from '../types.js';
 import type { MailBackend, MailChangeEvent, MailCredentials, SendOptions } from '../types.js';
 import { LocalChangeBus, type ChangeBus } from './changes.js';
 import { errorSummary, type EmbeddedLog } from './log.js';
-import { collectSummary, newParser, teeIntoParser } from './mime.js';
+import { collectBodyText, collectSummary, newParser, teeIntoParser } from './mime.js';
+import { enhancedStatus, nonDeliveryReport, type Undelivered } from './ndr.js';
 import { recipientsOf, relay, withoutBcc, type SmarthostOptions } from './outgoing.js';
 import { EmbeddedSession } from './session.js';
 
@@ -134,6 +135,7 @@ export class EmbeddedMailBackend implements MailBackend {
   ): Promise<StoredMessage> {
     const parser = newParser();
     const summary = collectSummary(parser);
+    const bodyText = collectBodyText(parser);
     let contentId: string;
     try {
       contentId = (
@@ -144,6 +146,7 @@ export class EmbeddedMailBackend implements MailBackend {
     } catch (err) {
       parser.destroy();
       await summary;
+      await bodyText;
       throw err;
     }
     let message: StoredMessage | null;
@@ -155,6 +158,7 @@ export class EmbeddedMailBackend implements MailBackend {
         receivedAt: opts.receivedAt ?? this.clock(),
         flags,
         summary: await summary,
+        bodyText: await bodyText,
       });
     } catch (err) {
       await this.store.deleteMailContent(userId, contentId);
@@ -181,43 +185,88 @@ export class EmbeddedMailBackend implements MailBackend {
     const recipients = recipientsOf(mime);
     if (recipients.length === 0)
       throw new MailBackendError('embedded: the message has no recipients (To, Cc, Bcc)');
-    const local = new Set<string>();
+    const local = new Map<string, string>(); // userId -> the address it was sent to
     const external: string[] = [];
     for (const address of recipients) {
       const userId = await this.store.findUserIdByEmail(address);
       if (userId === null) external.push(address);
-      else local.add(userId);
+      else if (!local.has(userId)) local.set(userId, address);
     }
     const transmitted = withoutBcc(mime);
+    // Once anyone has the message, later failures must not fail the send: the phone would resend
+    // it to everyone. They go to the sender as a non-delivery report instead.
+    const undelivered: Undelivered[] = [];
+    let delivered = 0;
     if (external.length > 0) {
       if (!this.options.smarthost) {
         throw new MailBackendError(
           `embedded: no smarthost is configured, so mail to ${external.join(', ')} (not users of this server) cannot be sent`,
         );
       }
-      await relay(this.options.smarthost, { from: user.email, to: external }, transmitted);
+      const { refused } = await relay(
+        this.options.smarthost,
+        { from: user.email, to: external },
+        transmitted,
+      );
+      delivered += external.length - refused.length;
+      for (const r of refused)
+        undelivered.push({
+          address: r.address,
+          diagnostic: r.response,
+          status: enhancedStatus(r.response, r.code),
+        });
       this.log.info(
-        { userId: user.id, recipients: external.length },
+        { userId: user.id, recipients: external.length, refused: refused.length },
         'embedded mail: relayed to the smarthost',
       );
     }
     let failure: unknown;
-    for (const userId of local) {
+    for (const [userId, address] of local) {
       try {
         await this.deliver(userId, [transmitted]);
+        delivered++;
       } catch (err) {
-        // The others still get theirs; the sender learns of the failure below.
         this.log.error({ userId, err: errorSummary(err) }, 'embedded mail: local delivery failed');
         failure ??= err;
+        undelivered.push({ address, diagnostic: 'local delivery failed', status: '4.3.0' });
       }
     }
-    if (failure !== undefined) {
+    if (delivered === 0 && failure !== undefined) {
+      // Nobody has it: the phone may safely send again.
       throw new MailBackendError('embedded: delivery to a local recipient failed', { cause: failure });
     }
+    if (undelivered.length > 0) {
+      this.log.warn(
+        { userId: user.id, undelivered: undelivered.length },
+        'embedded mail: some recipients did not get the message; reporting to the sender',
+      );
+      await this.deliver(user.id, [
+        nonDeliveryReport({
+          sender: user.email,
+          original: mime,
+          undelivered,
+          now: this.clock(),
+          reportingHost: 'syncward',
+        }),
+      ]).catch((err: unknown) =>
+        this.log.error(
+          { userId: user.id, err: errorSummary(err) },
+          'embedded mail: non-delivery report lost',
+        ),
+      );
+    }
     if (opts.saveInSent) {
-      const sent = (await this.store.listMailFolders(user.id)).find((f) => f.role === 'sent');
-      if (!sent) throw new MailBackendError('embedded: the mailbox has no Sent Items folder');
-      await this.ingest(user.id, sent.id, [mime], { ...NO_FLAGS, read: true });
+      try {
+        const sent = (await this.store.listMailFolders(user.id)).find((f) => f.role === 'sent');
+        if (!sent) throw new MailBackendError('embedded: the mailbox has no Sent Items folder');
+        await this.ingest(user.id, sent.id, [mime], { ...NO_FLAGS, read: true });
+      } catch (err) {
+        // The message went out; failing now would make the phone send it again.
+        this.log.error(
+          { userId: user.id, err: errorSummary(err) },
+          'embedded mail: the Sent copy was not saved',
+        );
+      }
     }
   }
 

@@ -1,5 +1,5 @@
-// MIME work of the embedded backend, all streaming (mailparser): the header summary taken while a
-// message is being stored, bodies parsed on demand, and one attachment's decoded bytes piped out of
+// MIME work of the embedded backend, all streaming (mailparser): the header summary and the body
+// text for search taken while a message is being stored, bodies parsed on demand, and one attachment's decoded bytes piped out of
 // a re-parse of the stored message. Attachments are counted or piped, never buffered.
 import { PassThrough, type Readable } from 'node:stream';
 import {
@@ -10,6 +10,7 @@ import {
   type MessageText,
 } from 'mailparser';
 import type { MessageSummary, StoredAttachment, StoredMailAddress } from '../../store/mail-store.js';
+import { bodySearchText } from '../search.js';
 import type { MessageBodies } from '../types.js';
 
 /**
@@ -119,6 +120,32 @@ export function collectSummary(parser: MailParser): Promise<MessageSummary> {
         data.release?.();
       });
     });
+    parser.once('end', finish);
+    parser.once('error', finish);
+    parser.once('close', finish);
+  });
+}
+
+/**
+ * The body text for search, read from the same parser as the summary: the plain part, else the
+ * text of the HTML part, cut to MAIL_SEARCH_BODY_CHARS (the store keeps no more). Never rejects:
+ * a message mailparser chokes on is stored without body text.
+ */
+export function collectBodyText(parser: MailParser): Promise<string | null> {
+  return new Promise((resolve) => {
+    let text: string | null = null;
+    let done = false;
+    parser.on('data', (data: AttachmentStream | MessageText) => {
+      if (data.type === 'attachment' || text) return;
+      // With skipHtmlToText an HTML-only message reports text '': its HTML's words then.
+      const t = bodySearchText(data.text || null, data.html || null);
+      if (t) text = t;
+    });
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      resolve(text === null ? null : cleanText(text));
+    };
     parser.once('end', finish);
     parser.once('error', finish);
     parser.once('close', finish);

@@ -12,6 +12,8 @@ import {
   type FolderListing,
   type MailChangeEvent,
   type MailFolder,
+  type MailSearchQuery,
+  type MailSearchResult,
   type MailSession,
   type MessageBodies,
   type MessageFlags,
@@ -257,6 +259,28 @@ export class EmbeddedSession implements MailSession {
 
   async send(mime: Buffer, opts: SendOptions): Promise<void> {
     await this.deps.send(mime, opts);
+  }
+
+  /** One store query (MailStore.searchMailMessages), after one listing that checks every folder exists. */
+  async search(q: MailSearchQuery): Promise<MailSearchResult> {
+    const folderIds = [...new Set(q.folderIds)];
+    if (folderIds.length > 0) {
+      const mine = new Set((await this.store.listMailFolders(this.userId)).map((f) => f.id));
+      const unknown = folderIds.find((id) => !mine.has(id));
+      if (unknown !== undefined) throw notFound(unknown);
+    }
+    const page = await this.store.searchMailMessages(this.userId, {
+      folderIds,
+      terms: q.terms,
+      receivedAfter: q.receivedAfter,
+      receivedBefore: q.receivedBefore,
+      offset: q.offset,
+      limit: q.limit,
+    });
+    return {
+      total: page.total,
+      hits: page.hits.map((h) => ({ folderId: h.folderId, id: String(h.id), receivedAt: h.receivedAt })),
+    };
   }
 
   async close(): Promise<void> {

@@ -1,10 +1,15 @@
 // Message operations on one leased connection. Message ids are UIDs as decimal strings; a UID is
 // only meaningful with its folder's UIDVALIDITY, which is part of the folder checkpoint.
 import type { Readable } from 'node:stream';
-import type { FetchMessageObject, ImapFlow, MailboxObject } from 'imapflow';
+import type { FetchMessageObject, ImapFlow, MailboxObject, SearchObject } from 'imapflow';
+import { foldTerms, inDateRange, windowOf } from '../search.js';
 import {
+  MAIL_SEARCH_WINDOW,
   MailBackendError,
   type FolderListing,
+  type MailSearchHit,
+  type MailSearchQuery,
+  type MailSearchResult,
   type MessageBodies,
   type MessageEntry,
   type MessageFlags,
@@ -322,4 +327,57 @@ export async function appendMessage(
   const res = await c.append(folderId, mime, flags ? flagNames(flags).add : []);
   if (!res || !res.uid) throw new MailBackendError('imap: APPEND did not report the new UID');
   return String(res.uid);
+}
+
+/**
+ * Matching UIDs per folder whose INTERNALDATE is fetched, newest (highest UID) first: enough for any
+ * window a caller may ask for (MAIL_SEARCH_WINDOW), and a bound on what a one-letter term costs.
+ */
+export const SEARCH_DATES_PER_FOLDER = MAIL_SEARCH_WINDOW;
+
+const DAY_MS = 86_400_000;
+
+function intersect(a: readonly number[], b: readonly number[]): number[] {
+  const keep = new Set(b);
+  return a.filter((u) => keep.has(u));
+}
+
+/**
+ * MailSession.search on one connection, folder by folder. Each term is one UID SEARCH TEXT (RFC
+ * 3501: a case-insensitive substring of the headers or the body; Dovecot decodes transfer encodings
+ * and charsets), the answers intersected here, \Deleted left out. SINCE/BEFORE (or WITHIN's
+ * YOUNGER/OLDER) narrow by whole days in the server's time zone and clock, so they are widened by a
+ * day and the exact bounds applied to the fetched INTERNALDATE. Only the newest
+ * SEARCH_DATES_PER_FOLDER matches of a folder get their date fetched; older ones (a very common
+ * word) still count in the total, their exact bounds unchecked (an estimate), and are never returned.
+ */
+export async function search(c: ImapFlow, q: MailSearchQuery): Promise<MailSearchResult> {
+  const terms = foldTerms(q.terms);
+  const base: SearchObject = { deleted: false };
+  if (q.receivedAfter) base.since = new Date(q.receivedAfter.getTime() - DAY_MS);
+  if (q.receivedBefore) base.before = new Date(q.receivedBefore.getTime() + DAY_MS);
+  const hits: MailSearchHit[] = [];
+  let uncounted = 0;
+  for (const folderId of new Set(q.folderIds)) {
+    const mb = await select(c, folderId);
+    if (mb.exists === 0) continue;
+    let uids: number[] | null = null;
+    for (const term of terms.length ? terms : [null]) {
+      const found = await c.search(term === null ? base : { ...base, text: term }, { uid: true });
+      if (!Array.isArray(found)) throw new MailBackendError('imap: SEARCH failed');
+      uids = uids === null ? found : intersect(uids, found);
+      if (uids.length === 0) break;
+    }
+    if (!uids || uids.length === 0) continue;
+    const newest = [...uids].sort((a, b) => b - a);
+    const dated = newest.slice(0, SEARCH_DATES_PER_FOLDER);
+    uncounted += newest.length - dated.length;
+    const query = { uid: true, flags: true, internalDate: true };
+    for await (const m of c.fetch(toSequenceSet(dated), query, { uid: true })) {
+      if (isDeleted(m.flags)) continue;
+      const e = entryOf(m);
+      if (inDateRange(q, e.receivedAt)) hits.push({ folderId, id: e.id, receivedAt: e.receivedAt });
+    }
+  }
+  return windowOf(hits, q, hits.length + uncounted);
 }

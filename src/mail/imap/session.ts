@@ -9,6 +9,8 @@ import {
   type MailChangeEvent,
   type MailCredentials,
   type MailFolder,
+  type MailSearchQuery,
+  type MailSearchResult,
   type MailSession,
   type MessageBodies,
   type MessageFlags,
@@ -189,6 +191,11 @@ export class ImapSession implements MailSession {
       this.emit(toFolderId, 'add');
     }
     return map;
+  }
+
+  /** UID SEARCH per folder on one leased connection (messages.ts search). */
+  search(query: MailSearchQuery): Promise<MailSearchResult> {
+    return this.run('imap: search', (c) => messages.search(c, query), true);
   }
 
   async appendMessage(folderId: string, mime: Buffer, flags?: Partial<MessageFlags>): Promise<string> {

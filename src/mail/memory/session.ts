@@ -5,12 +5,24 @@ import {
   MailBackendError,
   type FolderListing,
   type MailFolder,
+  type MailSearchHit,
+  type MailSearchQuery,
+  type MailSearchResult,
   type MailSession,
   type MessageBodies,
   type MessageFlags,
   type MessageHeaders,
   type SendOptions,
 } from '../types.js';
+import {
+  bodySearchText,
+  foldTerms,
+  foldText,
+  headerText,
+  inDateRange,
+  matchesAll,
+  windowOf,
+} from '../search.js';
 import { decodedChunks, rawChunks, streamOf } from './decode.js';
 import type { MemoryMailbox } from './mailbox.js';
 import { headersOf, readBodies } from './message.js';
@@ -103,6 +115,37 @@ export class MemorySession implements MailSession {
   async send(mime: Buffer, opts: SendOptions): Promise<void> {
     this.open();
     await this.sender(mime, opts);
+  }
+
+  /**
+   * A scan of the folders: headers first, and a message's body is decoded only when the headers
+   * alone do not hold every term (the memory backend serves tests and small installations).
+   */
+  async search(q: MailSearchQuery): Promise<MailSearchResult> {
+    const box = this.open();
+    const terms = foldTerms(q.terms);
+    // Every folder is checked before any work, so an unknown one fails the whole call.
+    const folders = [...new Set(q.folderIds)].map((id) => ({
+      id,
+      entries: box.listMessages(id, null).entries,
+    }));
+    const hits: MailSearchHit[] = [];
+    for (const f of folders) {
+      const inRange = f.entries.filter((e) => inDateRange(q, e.receivedAt));
+      for (const m of box.find(
+        f.id,
+        inRange.map((e) => e.id),
+      )) {
+        const head = foldText(headerText(m.meta.subject, m.meta.from, m.meta.to, m.meta.cc));
+        let found = matchesAll(terms, [head]);
+        if (!found) {
+          const b = await readBodies(m);
+          found = matchesAll(terms, [head, foldText(bodySearchText(b.text, b.html))]);
+        }
+        if (found) hits.push({ folderId: f.id, id: String(m.uid), receivedAt: new Date(m.receivedAt) });
+      }
+    }
+    return windowOf(hits, q);
   }
 
   async close(): Promise<void> {

@@ -15,7 +15,17 @@ import type {
 } from '../mail-store.js';
 import { StoreConflictError } from '../types.js';
 import { MAIL_CHUNK_SIZE } from '../mail-store.js';
-import { chunkReader, setFlags, summaryFromColumn, toNumber, validIds, writeChunks } from '../sql/mail.js';
+import {
+  chunkReader,
+  mailSearchText,
+  searchTerms,
+  searchWindow,
+  setFlags,
+  summaryFromColumn,
+  toNumber,
+  validIds,
+  writeChunks,
+} from '../sql/mail.js';
 import { nameKey, toDate } from '../sql/values.js';
 import type { Pool } from './db.js';
 import { isForeignKeyViolation, isUniqueViolation, withTransaction } from './db.js';
@@ -315,6 +325,12 @@ export function postgresMailStore(pool: Pool): MailStore {
             JSON.stringify(m.summary),
           ],
         );
+        // A content carries one message, so its text is replaced only if a write was retried.
+        await client.query(
+          `INSERT INTO mail_search_texts (content_id, text) VALUES ($1, $2)
+           ON CONFLICT (content_id) DO UPDATE SET text = excluded.text`,
+          [m.contentId, mailSearchText(m.summary, m.bodyText)],
+        );
         return messageFromRow(rows[0] as MessageRow);
       });
     },
@@ -450,6 +466,57 @@ export function postgresMailStore(pool: Pool): MailStore {
         READ_SLICE,
       );
       return { size, stream };
+    },
+
+    async searchMailMessages(userId, search) {
+      const folderIds = [...new Set(search.folderIds)];
+      const { offset, limit } = searchWindow(search);
+      if (folderIds.length === 0) return { total: 0, hits: [] };
+      // Folders by index (folder_id, received_at, uid); strpos() on at most one bounded text per
+      // message, the terms folded in JS as the stored text was (mailSearchKey).
+      const params: unknown[] = [userId, folderIds];
+      const where = ['m.user_id = $1', 'm.folder_id = ANY($2::text[])'];
+      if (search.receivedAfter) {
+        params.push(search.receivedAfter);
+        where.push(`m.received_at > $${params.length}`);
+      }
+      if (search.receivedBefore) {
+        params.push(search.receivedBefore);
+        where.push(`m.received_at < $${params.length}`);
+      }
+      for (const term of searchTerms(search)) {
+        params.push(term);
+        where.push(`strpos(coalesce(s.text, ''), $${params.length}) > 0`);
+      }
+      const from = `FROM mail_messages AS m LEFT JOIN mail_search_texts AS s ON s.content_id = m.content_id
+        WHERE ${where.join(' AND ')}`;
+      const rows =
+        limit === 0
+          ? []
+          : (
+              await pool.query<{ folder_id: string; uid: string; received_at: Date; total: string }>(
+                `SELECT m.folder_id, m.uid, m.received_at, count(*) OVER () AS total ${from}
+                 ORDER BY m.received_at DESC, m.folder_id, m.uid DESC
+                 LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+                [...params, limit, offset],
+              )
+            ).rows;
+      // The window count comes with the rows; a page past the end has none to carry it.
+      const first = rows[0];
+      const total = first
+        ? toNumber(first.total, 'count')
+        : toNumber(
+            (await pool.query<{ n: string }>(`SELECT count(*) AS n ${from}`, params)).rows[0]?.n ?? 0,
+            'count',
+          );
+      return {
+        total,
+        hits: rows.map((r) => ({
+          folderId: r.folder_id,
+          id: toNumber(r.uid, 'mail_messages.uid'),
+          receivedAt: toDate(r.received_at, 'mail_messages.received_at'),
+        })),
+      };
     },
 
     async findUserIdByEmail(email) {

@@ -1,8 +1,8 @@
 // Shared by the SQL mail stores (src/store/mail-store.ts): cutting a byte stream into chunk rows,
 // reading them back as a stream, id-list checks and summary decoding. No driver imports.
 import { Readable } from 'node:stream';
-import type { MailFlags, MessageSummary } from '../mail-store.js';
-import { MAIL_CHUNK_SIZE, MailContentTooLargeError } from '../mail-store.js';
+import type { MailFlags, MailSearch, MessageSummary } from '../mail-store.js';
+import { MAIL_CHUNK_SIZE, MAIL_SEARCH_BODY_CHARS, MailContentTooLargeError } from '../mail-store.js';
 import { jsonObject } from './values.js';
 
 export const FLAG_COLUMNS = {
@@ -31,6 +31,39 @@ export function validIds(ids: readonly number[]): number[] {
 
 export function summaryFromColumn(value: unknown, what: string): MessageSummary {
   return jsonObject<MessageSummary>(value, what);
+}
+
+/**
+ * The comparison form of search text and terms: NFC, lower case (all of Unicode, in JS, so both
+ * backends fold alike; SQL lower() folds only ASCII in SQLite), U+0000 dropped (PostgreSQL text).
+ */
+export function mailSearchKey(s: string): string {
+  const folded = s.normalize('NFC').toLowerCase();
+  return folded.includes('\u0000') ? folded.replaceAll('\u0000', '') : folded;
+}
+
+/** The stored search text of a message: subject, names and addresses, then the leading body text. */
+export function mailSearchText(summary: MessageSummary, bodyText: string | null | undefined): string {
+  const parts = [summary.subject];
+  for (const list of [summary.from, summary.to, summary.cc]) {
+    for (const a of list ?? []) parts.push(a.name ?? '', a.address);
+  }
+  if (bodyText) parts.push(bodyText.slice(0, MAIL_SEARCH_BODY_CHARS));
+  return mailSearchKey(parts.join('\n'));
+}
+
+/** A search's terms folded, empty and blank ones dropped, duplicates removed. */
+export function searchTerms(search: Pick<MailSearch, 'terms'>): string[] {
+  return [...new Set(search.terms.map(mailSearchKey).filter((t) => t.trim() !== ''))];
+}
+
+/** A search's window as non-negative integers. */
+export function searchWindow(search: Pick<MailSearch, 'offset' | 'limit'>): {
+  offset: number;
+  limit: number;
+} {
+  const int = (n: number) => (Number.isFinite(n) ? Math.max(0, Math.floor(n)) : 0);
+  return { offset: int(search.offset), limit: int(search.limit) };
 }
 
 /** A stored bigint (pg returns int8 as a string) or integer as a number. */

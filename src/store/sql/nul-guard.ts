@@ -108,7 +108,8 @@ export function withNulGuard(store: Store): Store {
     },
     deleteMailContent: lookup(store.deleteMailContent, undefined),
     async addMailMessage(message) {
-      const { summary, ...ids } = message;
+      // bodyText is mail text too: the store drops U+0000 from it (mailSearchKey).
+      const { summary, bodyText: _bodyText, ...ids } = message;
       if (containsNul(ids)) return null;
       // Mail is attacker-written: the backend replaces U+0000 in header text before it gets here.
       if (containsNul(summary)) refuse('addMailMessage');
@@ -120,6 +121,8 @@ export function withNulGuard(store: Store): Store {
     deleteMailMessages: lookup(store.deleteMailMessages, null),
     moveMailMessages: lookup(store.moveMailMessages, null),
     openMailContent: lookup(store.openMailContent, null),
+    // A folder id or term with U+0000 can match nothing (no stored text holds one).
+    searchMailMessages: lookup(store.searchMailMessages, { total: 0, hits: [] }),
     findUserIdByEmail: lookup(store.findUserIdByEmail, null),
   };
 }

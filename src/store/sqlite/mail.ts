@@ -11,7 +11,16 @@ import type {
   StoredMessageEntry,
 } from '../mail-store.js';
 import { StoreConflictError } from '../types.js';
-import { chunkReader, setFlags, summaryFromColumn, validIds, writeChunks } from '../sql/mail.js';
+import {
+  chunkReader,
+  mailSearchText,
+  searchTerms,
+  searchWindow,
+  setFlags,
+  summaryFromColumn,
+  validIds,
+  writeChunks,
+} from '../sql/mail.js';
 import { isoString, nameKey, toDate } from '../sql/values.js';
 import type { Db } from './db.js';
 import { bool, isForeignKeyViolation, isUniqueViolation, statementCache, writeTransaction } from './db.js';
@@ -145,6 +154,11 @@ export function sqliteMailStore(db: Db): MailStore {
        flag_answered, flag_forwarded, size, summary)
      VALUES (@folderId, @uid, @userId, @contentId, @receivedAt, @read, @flagged, @answered, @forwarded,
        @size, @summary)`,
+  );
+  // A content carries one message, so its text is replaced only if a write was retried.
+  const putSearchText = db.prepare<[string, string]>(
+    `INSERT INTO mail_search_texts (content_id, text) VALUES (?, ?)
+     ON CONFLICT (content_id) DO UPDATE SET text = excluded.text`,
   );
   const getMessage = db.prepare<[string, number], MessageRow>(
     `SELECT ${MESSAGE_COLUMNS} FROM mail_messages WHERE folder_id = ? AND uid = ?`,
@@ -301,6 +315,7 @@ export function sqliteMailStore(db: Db): MailStore {
           size: content.size,
           summary: JSON.stringify(m.summary),
         });
+        putSearchText.run(m.contentId, mailSearchText(m.summary, m.bodyText));
         bump.run(m.folderId);
         return messageFromRow(getMessage.get(m.folderId, uid) as MessageRow);
       });
@@ -389,6 +404,55 @@ export function sqliteMailStore(db: Db): MailStore {
         `message ${folderId}/${id}`,
       );
       return { size: ref.size, stream };
+    },
+
+    async searchMailMessages(userId, search) {
+      const folderIds = [...new Set(search.folderIds)];
+      const { offset, limit } = searchWindow(search);
+      if (folderIds.length === 0) return { total: 0, hits: [] };
+      // Folders by index (folder_id, received_at, uid); instr() on at most one bounded text per
+      // message, the terms folded in JS as the stored text was (mailSearchKey).
+      const where = [`m.user_id = ?`, `m.folder_id IN (${folderIds.map(() => '?').join(', ')})`];
+      const params: unknown[] = [userId, ...folderIds];
+      if (search.receivedAfter) {
+        where.push('m.received_at > ?');
+        params.push(isoString(search.receivedAfter));
+      }
+      if (search.receivedBefore) {
+        where.push('m.received_at < ?');
+        params.push(isoString(search.receivedBefore));
+      }
+      for (const term of searchTerms(search)) {
+        where.push("instr(coalesce(s.text, ''), ?) > 0");
+        params.push(term);
+      }
+      const from = `FROM mail_messages AS m LEFT JOIN mail_search_texts AS s ON s.content_id = m.content_id
+        WHERE ${where.join(' AND ')}`;
+      return db.transaction(() => {
+        const rows =
+          limit === 0
+            ? []
+            : (stmt(
+                `SELECT m.folder_id, m.uid, m.received_at, count(*) OVER () AS total ${from}
+                 ORDER BY m.received_at DESC, m.folder_id, m.uid DESC LIMIT ? OFFSET ?`,
+              ).all(...params, limit, offset) as Array<{
+                folder_id: string;
+                uid: number;
+                received_at: string;
+                total: number;
+              }>);
+        // The window count comes with the rows; a page past the end has none to carry it.
+        const total =
+          rows[0]?.total ?? (stmt(`SELECT count(*) AS n ${from}`).get(...params) as { n: number }).n;
+        return {
+          total,
+          hits: rows.map((r) => ({
+            folderId: r.folder_id,
+            id: r.uid,
+            receivedAt: toDate(r.received_at, 'mail_messages.received_at'),
+          })),
+        };
+      })();
     },
 
     async findUserIdByEmail(email) {

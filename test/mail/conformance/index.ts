@@ -8,6 +8,7 @@ import { changeTests } from './changes.js';
 import { contentTests } from './content.js';
 import { folderTests } from './folders.js';
 import { listingTests } from './listing.js';
+import { searchTests } from './search.js';
 import { sendTests } from './send.js';
 import { streamingTests } from './streaming.js';
 import { writeTests } from './writes.js';
@@ -82,5 +83,6 @@ export function describeMailConformance(name: string, makeBackend: MakeMailBacke
     describe('flags, deletes, moves, appends', { concurrency: CONCURRENCY }, () => writeTests(mailTest));
     describe('send', { concurrency: CONCURRENCY }, () => sendTests(mailTest));
     describe('change notifications', { concurrency: CONCURRENCY }, () => changeTests(mailTest));
+    describe('search', { concurrency: CONCURRENCY }, () => searchTests(mailTest));
   });
 }

@@ -12,6 +12,7 @@ import { deviceTests } from './devices.js';
 import { lifecycleTests } from './lifecycle.js';
 import { mailFolderTests } from './mail-folders.js';
 import { mailMessageTests } from './mail-messages.js';
+import { mailSearchTests } from './mail-search.js';
 import { policyTests } from './policies.js';
 import { syncStateTests } from './sync-state.js';
 import { textTests } from './text.js';
@@ -70,6 +71,7 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
     describe('mail folders', { concurrency: CONCURRENCY }, () => mailFolderTests(storeTest));
     // One at a time: the 25 MB test measures the process's memory.
     describe('mail messages and content', { concurrency: 1 }, () => mailMessageTests(storeTest));
+    describe('mail search', { concurrency: CONCURRENCY }, () => mailSearchTests(storeTest));
     describe('text', { concurrency: CONCURRENCY }, () => textTests(storeTest));
     describe('lifecycle', { concurrency: CONCURRENCY }, () => lifecycleTests(storeTest));
   });

@@ -15,7 +15,7 @@ export interface ComposeSource {
   folderId: string | null;
   /** composemail:ItemId / the ItemId parameter: the item ServerId. */
   itemId: string | null;
-  /** A Search result's LongId; this server serves no Search, so it never resolves. */
+  /** A Search result's LongId (search/long-id.ts); used when there is no ItemId. */
   longId: string | null;
   /** One occurrence of a recurring meeting; meaningless for mail, ignored. */
   instanceId: string | null;

@@ -11,6 +11,7 @@ import { EasStatus } from '../../status.js';
 import type { ItemRef } from '../../sync/item-lookup.js';
 import { loadHierarchy, resolveItem } from '../../sync/item-lookup.js';
 import type { EasResponse } from '../../types.js';
+import { resolveLongId } from '../search/long-id.js';
 import { sendOnce } from './client-ids.js';
 import type { Mailbox } from './mime.js';
 import { checkMessage, stampMessage } from './mime.js';
@@ -23,11 +24,14 @@ const itemNotFound = () =>
 
 async function sourceItem(ctx: CommandContext, req: ComposeRequest): Promise<ItemRef> {
   const s = req.source;
-  // LongId names a Search result; this server runs no Search, so none resolves.
-  if (!s || s.itemId === null) throw itemNotFound();
+  if (!s || (s.itemId === null && s.longId === null)) throw itemNotFound();
   const states = ctx.svc.store;
   const hierarchy = await loadHierarchy(states, ctx.device.id);
-  const item = await resolveItem(states, ctx.device.id, hierarchy, s.itemId, s.folderId);
+  // A synced item by ItemId (+ FolderId), else a Search result by its LongId ([MS-ASCMD] 2.2.3.102.1).
+  const item =
+    s.itemId !== null
+      ? await resolveItem(states, ctx.device.id, hierarchy, s.itemId, s.folderId)
+      : resolveLongId(ctx.device.id, hierarchy, s.longId as string);
   if (!item) throw itemNotFound();
   return item;
 }

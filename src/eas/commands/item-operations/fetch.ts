@@ -1,5 +1,6 @@
-// ItemOperations Fetch ([MS-ASCMD] 2.2.3.67.1) of a mail item (airsync:CollectionId + ServerId) or
-// of one attachment (airsyncbase:FileReference, as email-data.ts writes it), inline as base64
+// ItemOperations Fetch ([MS-ASCMD] 2.2.3.67.1) of a mail item (airsync:CollectionId + ServerId, or
+// a Search result's search:LongId) or of one attachment (airsyncbase:FileReference, as email-data.ts
+// writes it for synced items and search/mailbox.ts for search results), inline as base64
 // itemoperations:Data or, for a multipart request, as a part referenced by itemoperations:Part.
 // Inline data is capped (the device decodes the whole document at once); multipart is not.
 import { MailAuthError, MailBackendError, MailNotFoundError } from '../../../mail/types.js';
@@ -13,7 +14,9 @@ import type { BodyOut } from '../../sync/body.js';
 import { chooseBody, loadBody } from '../../sync/body.js';
 import { emailApplicationData } from '../../sync/email-data.js';
 import type { HierarchyData } from '../../sync/folder-map.js';
+import type { ItemRef } from '../../sync/item-lookup.js';
 import { parseFileReference, resolveItem } from '../../sync/item-lookup.js';
+import { longIdFileReference, parseLongIdFileReference, resolveLongId } from '../search/long-id.js';
 import type { FetchRequest } from './request.js';
 import { ItemOpsStatus } from './request.js';
 import type { Spooled } from './spool.js';
@@ -69,12 +72,16 @@ export async function fetchAttachment(env: FetchEnv, req: FetchRequest): Promise
       props.length ? io('Properties', ...props) : null,
     );
   if (req.status !== null) return answer(req.status);
-  const parsed = parseFileReference(ref);
+  // A search result's attachment is "<LongId>:<part>"; a synced item's "<ServerId>:<part>".
+  const parsed = parseLongIdFileReference(ref) ?? parseFileReference(ref);
   if (!parsed) return answer(ItemOpsStatus.AttachmentInvalid);
   // [MS-ASPROV] AttachmentsEnabled 0: "attachments may not be downloaded".
   if (!env.policy.AttachmentsEnabled) return answer(ItemOpsStatus.AccessDenied);
   try {
-    const item = await resolveItem(env.states, env.deviceId, env.hierarchy, parsed.serverId);
+    const item =
+      'longId' in parsed
+        ? resolveLongId(env.deviceId, env.hierarchy, parsed.longId)
+        : await resolveItem(env.states, env.deviceId, env.hierarchy, parsed.serverId);
     if (!item) return answer(ItemOpsStatus.AttachmentInvalid);
     const att = await env.mailbox.openAttachment(item.folderId, item.messageId, parsed.partId);
     if (!att) return answer(ItemOpsStatus.ObjectNotFound);
@@ -161,15 +168,24 @@ export async function fetchItem(env: FetchEnv, req: FetchRequest): Promise<Wbxml
   ];
   const answer = (status: number, ...rest: ElChild[]) => io('Fetch', io('Status', status), echo, rest);
   if (req.status !== null) return answer(req.status);
-  // Search results (LongId) are not served by this server, so no LongId names anything here.
-  if (req.serverId === null) return answer(ItemOpsStatus.ObjectNotFound);
   try {
-    const item = await resolveItem(env.states, env.deviceId, env.hierarchy, req.serverId, req.collectionId);
+    // A search result by its LongId ([MS-ASCMD] 2.2.3.102.2), or a synced item by its ServerId.
+    let item: ItemRef | null;
+    let fileReference: (partId: string) => string;
+    if (req.longId !== null) {
+      const longId = req.longId;
+      item = resolveLongId(env.deviceId, env.hierarchy, longId);
+      fileReference = (partId) => longIdFileReference(longId, partId);
+    } else if (req.serverId !== null) {
+      item = await resolveItem(env.states, env.deviceId, env.hierarchy, req.serverId, req.collectionId);
+      fileReference = (partId) => `${req.serverId}:${partId}`;
+    } else {
+      return answer(ItemOpsStatus.ObjectNotFound);
+    }
     if (!item) return answer(ItemOpsStatus.ObjectNotFound);
     const [headers] = await env.mailbox.getHeaders(item.folderId, [item.messageId]);
     if (!headers) return answer(ItemOpsStatus.ObjectNotFound);
     const choice = chooseBody(req.body, env.policy);
-    const fileReference = (partId: string) => `${req.serverId}:${partId}`;
     const props = (appData: WbxmlElement, part: number | null) =>
       io('Properties', part === null ? appData.children : withPart(appData, part));
     const done = (appData: WbxmlElement, part: number | null) =>

@@ -47,6 +47,26 @@ test('a FileReference fetch, with a Range; a mail item fetch with body preferenc
   );
 });
 
+test('a Search result fetched by LongId keeps its body preferences', () => {
+  const f = fetchOf(
+    io('Store', 'Mailbox'),
+    el('Search', 'LongId', 'MQ.NDI.AAAAAAAAAAAAAAAA'),
+    io('Options', el('AirSyncBase', 'BodyPreference', el('AirSyncBase', 'Type', 2))),
+  );
+  assert.deepEqual(
+    [f.status, f.longId, f.serverId, f.body.prefs[0]?.type],
+    [null, 'MQ.NDI.AAAAAAAAAAAAAAAA', null, 2],
+  );
+  assert.equal(fetchOf(el('Search', 'LongId', 'x'.repeat(257))).status, ItemOpsStatus.ProtocolError);
+  assert.equal(
+    fetchOf(
+      el('Search', 'LongId', 'a'),
+      io('Options', el('AirSyncBase', 'BodyPreference', el('AirSyncBase', 'Type', 0))),
+    ).status,
+    ItemOpsStatus.ProtocolError,
+  );
+});
+
 test('malformed fetches get their own status; the request goes on', () => {
   const statusOf = (...c: ElChild[]) => fetchOf(...c).status;
   const ref = (v: string) => el('AirSyncBase', 'FileReference', v);

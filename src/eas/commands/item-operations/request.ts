@@ -132,11 +132,15 @@ function parseFetch(f: WbxmlElement): FetchRequest {
     // [MS-ASCMD] 2.2.3.8: with a FileReference, Range is the only meaningful option; others are ignored.
     return out;
   }
-  if (longId !== null) return idOk(longId) ? out : fail(ItemOpsStatus.ProtocolError);
-  if (!idOk(serverId) || (serverId as string).length > MAX_ID_LENGTH)
-    return fail(ItemOpsStatus.ProtocolError);
-  if (collectionId !== null && !(idOk(collectionId) && collectionId.length <= MAX_ID_LENGTH)) {
-    return fail(ItemOpsStatus.ProtocolError);
+  if (longId !== null) {
+    // [MS-ASCMD] 2.2.3.102.2: a Search result, named by its LongId alone (a CollectionId beside it is ignored).
+    if (!idOk(longId)) return fail(ItemOpsStatus.ProtocolError);
+  } else {
+    if (!idOk(serverId) || (serverId as string).length > MAX_ID_LENGTH)
+      return fail(ItemOpsStatus.ProtocolError);
+    if (collectionId !== null && !(idOk(collectionId) && collectionId.length <= MAX_ID_LENGTH)) {
+      return fail(ItemOpsStatus.ProtocolError);
+    }
   }
   const body = parseBodyOptions(opt);
   if (!body) return fail(ItemOpsStatus.ProtocolError);
