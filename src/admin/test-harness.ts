@@ -6,6 +6,7 @@ import pino from 'pino';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { AccessService } from '../access/service.js';
 import { hashPassword } from '../auth/password.js';
+import { newUserRecord } from '../auth/user-record.js';
 import { DeviceService, newDevice } from '../devices/service.js';
 import type { DeviceInformation } from '../devices/service.js';
 import type { Device } from '../devices/types.js';
@@ -110,18 +111,13 @@ export async function createHarness(over: Partial<AdminPluginOptions> = {}): Pro
     },
     async addUser(username, o = {}) {
       const user: User = {
-        id: randomUUID(),
-        username,
-        email: `${username}@example.com`,
-        displayName: username,
-        // Not a real hash: these users never log in over EAS in these tests.
-        passwordHash: 'x',
-        easEnabled: true,
-        policyId: null,
-        allowedDeviceIds: [],
-        blockedDeviceIds: [],
-        createdAt: now(),
-        updatedAt: now(),
+        ...newUserRecord({
+          username,
+          email: `${username}@example.com`,
+          // Not a real hash: these users never log in over EAS in these tests.
+          passwordHash: 'x',
+          now: now(),
+        }),
         ...o,
       };
       await store.putUser(user);

@@ -1,10 +1,10 @@
 // Users of a mail server that owns the passwords (IMAP backend): the first login the server
 // accepts creates the directory record that policies, access rules and devices hang on. The record
 // carries no usable password hash, so it can never log in against the directory itself.
-import { randomUUID } from 'node:crypto';
 import type { AuditEvent } from '../audit/audit-log.js';
 import { StoreConflictError } from '../store/types.js';
 import type { User, UserStore } from '../store/types.js';
+import { newUserRecord } from './user-record.js';
 
 /** Stored instead of a hash: parses as no scrypt hash, so verifyPassword always refuses it. */
 export const EXTERNAL_PASSWORD = '!external';
@@ -34,20 +34,13 @@ export function externalUserProvisioner(o: ExternalUserOptions): (login: string)
     if (!o.create) return null;
     const email = emailForLogin(login, o.mailDomain);
     if (!email) return null;
-    const now = o.clock();
-    const user: User = {
-      id: randomUUID(),
+    const user = newUserRecord({
       username: login,
       email,
       displayName: email.slice(0, email.indexOf('@')),
       passwordHash: EXTERNAL_PASSWORD,
-      easEnabled: true,
-      policyId: null,
-      allowedDeviceIds: [],
-      blockedDeviceIds: [],
-      createdAt: now,
-      updatedAt: now,
-    };
+      now: o.clock(),
+    });
     try {
       await o.users.putUser(user);
     } catch (err) {

@@ -1,7 +1,7 @@
 // syncward user add|list|passwd|enable|disable (Exchange: New-Mailbox / Set-CASMailbox).
-import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { hashPassword } from '../auth/password.js';
+import { newUserRecord } from '../auth/user-record.js';
 import { generatePassword } from '../http/bootstrap.js';
 import { CliError, fmtDate, print, printJson, table, withServices, withStore } from './context.js';
 import { readSecret } from './secret.js';
@@ -24,26 +24,20 @@ export function registerUserCommands(program: Command): void {
         const password = o.passwordStdin ? await readSecret() : generatePassword();
         await withServices(program.opts().database, async ({ store, audit, actor }) => {
           if (await store.getUserByName(username)) throw new CliError(`user ${username} already exists`);
-          const now = new Date();
-          const id = randomUUID();
-          await store.putUser({
-            id,
+          const created = newUserRecord({
             username,
             email: o.email ?? `${username}@example.com`,
-            displayName: o.displayName ?? username,
+            displayName: o.displayName,
             passwordHash: await hashPassword(password),
+            now: new Date(),
             easEnabled: !o.disabled,
-            policyId: null,
-            allowedDeviceIds: [],
-            blockedDeviceIds: [],
-            createdAt: now,
-            updatedAt: now,
           });
+          await store.putUser(created);
           await audit.record({
             actor,
             action: 'user.created',
             targetType: 'user',
-            targetId: id,
+            targetId: created.id,
             after: { username },
           });
         });

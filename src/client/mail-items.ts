@@ -11,6 +11,7 @@ import type { EasClient, EasResult } from './eas-client.js';
 import type { ClientEmail } from './email.js';
 import { parseEmail } from './email.js';
 import type { BodyPreferenceRequest } from './mail-sync.js';
+import { bodyPreference, optionalNumber } from './wire.js';
 import { MULTIPART_TYPE, parseMultipart } from './multipart.js';
 
 const WBXML = 'application/vnd.ms-sync.wbxml';
@@ -84,8 +85,6 @@ export interface FolderEditResult {
   syncKey: string | null;
   serverId: string | null;
 }
-
-const num = (v: string | null) => (v === null || v.trim() === '' ? null : Number(v));
 
 function randomClientId(): string {
   return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`.toUpperCase();
@@ -215,33 +214,33 @@ export class MailItemsClient {
       const props = child(f, 'Properties', 'ItemOperations');
       const isItem = child(f, 'ServerId', 'AirSync') !== null || child(f, 'LongId', 'Search') !== null;
       const itemBody = isItem ? child(props, 'Body', 'AirSyncBase') : null;
-      const part = num(
+      const part = optionalNumber(
         childText(props, 'Part', 'ItemOperations') ?? childText(itemBody, 'Part', 'ItemOperations'),
       );
       const inline = childText(props, 'Data', 'ItemOperations');
       return {
-        status: num(childText(f, 'Status', 'ItemOperations')),
+        status: optionalNumber(childText(f, 'Status', 'ItemOperations')),
         collectionId: childText(f, 'CollectionId', 'AirSync'),
         serverId: childText(f, 'ServerId', 'AirSync'),
         longId: childText(f, 'LongId', 'Search'),
         fileReference: childText(f, 'FileReference', 'AirSyncBase'),
         contentType: childText(props, 'ContentType', 'AirSyncBase'),
         range: childText(props, 'Range', 'ItemOperations'),
-        total: num(childText(props, 'Total', 'ItemOperations')),
+        total: optionalNumber(childText(props, 'Total', 'ItemOperations')),
         part,
         data: part !== null ? partOf(part) : inline !== null ? Buffer.from(inline, 'base64') : null,
         email: isItem && props ? parseEmail(props) : null,
       };
     });
     const emptied = children(response, 'EmptyFolderContents', 'ItemOperations').map((e) => ({
-      status: num(childText(e, 'Status', 'ItemOperations')),
+      status: optionalNumber(childText(e, 'Status', 'ItemOperations')),
       collectionId: childText(e, 'CollectionId', 'AirSync'),
     }));
     return {
       httpStatus: res.status,
       contentType,
       multipart,
-      status: num(childText(body, 'Status', 'ItemOperations')),
+      status: optionalNumber(childText(body, 'Status', 'ItemOperations')),
       body,
       parts,
       fetches,
@@ -280,14 +279,7 @@ export class MailItemsClient {
         ? io(
             'Options',
             o.mimeSupport === undefined ? null : el('AirSync', 'MIMESupport', o.mimeSupport),
-            prefs.map((p) =>
-              el(
-                'AirSyncBase',
-                'BodyPreference',
-                el('AirSyncBase', 'Type', p.type),
-                p.truncationSize === undefined ? null : el('AirSyncBase', 'TruncationSize', p.truncationSize),
-              ),
-            ),
+            prefs.map(bodyPreference),
           )
         : null;
     const r = await this.itemOperations(
@@ -361,7 +353,7 @@ export class MailItemsClient {
       status: r.status,
       responses: children(r.body, 'Response', 'Move').map((e) => ({
         srcMsgId: childText(e, 'SrcMsgId', 'Move') ?? '',
-        status: num(childText(e, 'Status', 'Move')),
+        status: optionalNumber(childText(e, 'Status', 'Move')),
         dstMsgId: childText(e, 'DstMsgId', 'Move'),
       })),
     };

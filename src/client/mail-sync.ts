@@ -5,6 +5,7 @@ import type { ElChild } from '../wbxml/index.js';
 import type { WbxmlElement } from '../wbxml/types.js';
 import type { ClientEmail } from './email.js';
 import { parseEmail } from './email.js';
+import { bodyPreference } from './wire.js';
 
 // --- FolderSync ------------------------------------------------------------------------------------
 
@@ -126,15 +127,7 @@ function optionsOf(c: SyncCollectionRequest): WbxmlElement | null {
   return s(
     'Options',
     c.filterType === undefined ? null : s('FilterType', c.filterType),
-    prefs.map((p) =>
-      b(
-        'BodyPreference',
-        b('Type', p.type),
-        p.truncationSize === undefined ? null : b('TruncationSize', p.truncationSize),
-        p.allOrNone === undefined ? null : b('AllOrNone', p.allOrNone ? 1 : 0),
-        p.preview === undefined ? null : b('Preview', p.preview),
-      ),
-    ),
+    prefs.map(bodyPreference),
     c.conflict === undefined ? null : s('Conflict', c.conflict),
     c.mimeSupport === undefined ? null : s('MIMESupport', c.mimeSupport),
     c.mimeTruncation === undefined ? null : s('MIMETruncation', c.mimeTruncation),

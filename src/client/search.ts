@@ -8,6 +8,7 @@ import type { EasClient } from './eas-client.js';
 import type { ClientEmail } from './email.js';
 import { parseEmail } from './email.js';
 import type { BodyPreferenceRequest } from './mail-sync.js';
+import { bodyPreference, optionalNumber } from './wire.js';
 
 const sr = (tag: string, ...c: ElChild[]) => el('Search', tag, ...c);
 
@@ -57,14 +58,7 @@ export function mailboxSearchRequest(o: MailboxSearchRequest): WbxmlElement {
         o.range !== undefined ? sr('Range', o.range) : null,
         o.deepTraversal ? sr('DeepTraversal') : null,
         o.mimeSupport !== undefined ? el('AirSync', 'MIMESupport', o.mimeSupport) : null,
-        prefs.map((p) =>
-          el(
-            'AirSyncBase',
-            'BodyPreference',
-            el('AirSyncBase', 'Type', p.type),
-            p.truncationSize === undefined ? null : el('AirSyncBase', 'TruncationSize', p.truncationSize),
-          ),
-        ),
+        prefs.map(bodyPreference),
       ),
     ),
   );
@@ -108,8 +102,6 @@ export interface SearchResponse {
   body: WbxmlElement | null;
 }
 
-const num = (v: string | null) => (v === null || v.trim() === '' ? null : Number(v));
-
 export function parseSearchResponse(httpStatus: number, body: WbxmlElement | null): SearchResponse {
   const store = child(child(body, 'Response', 'Search'), 'Store', 'Search');
   const results = children(store, 'Result', 'Search').map((r): SearchResultItem => {
@@ -129,11 +121,11 @@ export function parseSearchResponse(httpStatus: number, body: WbxmlElement | nul
   });
   return {
     httpStatus,
-    status: num(childText(body, 'Status', 'Search')),
-    storeStatus: num(childText(store, 'Status', 'Search')),
+    status: optionalNumber(childText(body, 'Status', 'Search')),
+    storeStatus: optionalNumber(childText(store, 'Status', 'Search')),
     results,
     range: childText(store, 'Range', 'Search'),
-    total: num(childText(store, 'Total', 'Search')),
+    total: optionalNumber(childText(store, 'Total', 'Search')),
     body,
   };
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { hashPassword } from '../auth/password.js';
 import { EXTERNAL_PASSWORD, emailForLogin, externalUserProvisioner } from '../auth/external-users.js';
+import { newUserRecord } from '../auth/user-record.js';
 import type { AuditEvent } from '../audit/audit-log.js';
 import { StoreConflictError } from '../store/types.js';
 import type { User } from '../store/types.js';
@@ -9,20 +10,7 @@ import { Authenticator } from './authenticate.js';
 import type { ExternalLogin } from './authenticate.js';
 
 function user(username: string, email: string, passwordHash: string): User {
-  const now = new Date(0);
-  return {
-    id: `id-${username}`,
-    username,
-    email,
-    displayName: username,
-    passwordHash,
-    easEnabled: true,
-    policyId: null,
-    allowedDeviceIds: [],
-    blockedDeviceIds: [],
-    createdAt: now,
-    updatedAt: now,
-  };
+  return newUserRecord({ id: `id-${username}`, username, email, passwordHash, now: new Date(0) });
 }
 
 function directory(list: User[]) {

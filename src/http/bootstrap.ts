@@ -2,6 +2,7 @@
 // Generated passwords are returned once for printing and kept only as scrypt hashes.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hashPassword } from '../auth/password.js';
+import { newUserRecord } from '../auth/user-record.js';
 import { DEFAULT_POLICY_OPTIONS, DEFAULT_POLICY_SETTINGS } from '../policy/index.js';
 import type { Store } from '../store/types.js';
 
@@ -50,19 +51,15 @@ export async function seedStore(
   });
   if (opts.demoUser === false) return { createdDefaultPolicy, credentials: { admin, demo: null } };
   if (!(await store.getUserByName(demo.username))) {
-    await store.putUser({
-      id: randomUUID(),
-      username: demo.username,
-      email: `demo@${opts.demoDomain ?? 'example.com'}`,
-      displayName: 'Demo User',
-      passwordHash: await hashPassword(demo.password),
-      easEnabled: true,
-      policyId: null,
-      allowedDeviceIds: [],
-      blockedDeviceIds: [],
-      createdAt: now,
-      updatedAt: now,
-    });
+    await store.putUser(
+      newUserRecord({
+        username: demo.username,
+        email: `demo@${opts.demoDomain ?? 'example.com'}`,
+        displayName: 'Demo User',
+        passwordHash: await hashPassword(demo.password),
+        now,
+      }),
+    );
   }
   return { createdDefaultPolicy, credentials: { admin, demo } };
 }

@@ -1,11 +1,14 @@
 // Starts a real Syncward server on 127.0.0.1:0 (real HTTP, real store) for integration tests,
-// and makes users and clients for it.
+// and makes users and clients for it; startMailTestServer adds the memory mail backend's helpers.
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { hashPassword } from '../../src/auth/password.js';
+import { newUserRecord } from '../../src/auth/user-record.js';
 import { EasClient } from '../../src/client/index.js';
 import type { EasClientOptions } from '../../src/client/index.js';
 import { startServer } from '../../src/http/server.js';
 import type { RunningServer, ServerConfig } from '../../src/http/server.js';
+import { MemoryMailBackend } from '../../src/mail/memory/index.js';
 import type { User } from '../../src/store/types.js';
 
 export interface TestServer extends RunningServer {
@@ -19,6 +22,9 @@ export async function startTestServer(
     maxDevicesPerUser?: number;
     throttle?: ServerConfig['throttle'];
     smtp?: ServerConfig['smtp'];
+    push?: ServerConfig['push'];
+    /** Default: the memory backend, which tests deliver through (the others have their own suites). */
+    mail?: ServerConfig['mail'];
   } = {},
 ): Promise<TestServer> {
   const server = await startServer({
@@ -31,24 +37,18 @@ export async function startTestServer(
     maxDevicesPerUser: o.maxDevicesPerUser ?? 100,
     throttle: o.throttle ?? { ratePerSecond: 1000, burst: 1000, maxConcurrent: 100 },
     smtp: o.smtp ?? null,
-    // Tests deliver through the memory backend's deliver(); the embedded backend has its own suite.
-    mail: { kind: 'memory' },
+    push: o.push,
+    mail: o.mail ?? { kind: 'memory' },
   });
   return Object.assign(server, {
     async addUser(username: string, password: string, patch: Partial<User> = {}): Promise<User> {
-      const now = new Date();
       const user: User = {
-        id: randomUUID(),
-        username,
-        email: `${username}@example.com`,
-        displayName: username,
-        passwordHash: await hashPassword(password),
-        easEnabled: true,
-        policyId: null,
-        allowedDeviceIds: [],
-        blockedDeviceIds: [],
-        createdAt: now,
-        updatedAt: now,
+        ...newUserRecord({
+          username,
+          email: `${username}@example.com`,
+          passwordHash: await hashPassword(password),
+          now: new Date(),
+        }),
         ...patch,
       };
       await server.store.putUser(user);
@@ -71,4 +71,91 @@ export async function startTestServer(
       });
     },
   });
+}
+
+/** A TestServer on the memory mail backend, with the users and phones of the mail suites. */
+export interface MailTestServer extends TestServer {
+  /** The memory backend: tests deliver through it and read the mailboxes directly. */
+  mail: MemoryMailBackend;
+  /**
+   * A new user `<usernamePrefix><n>` with the suite's password and its memory mailbox opened, so that
+   * local delivery (SendMail to its address) knows the user from the start.
+   */
+  newUser(patch?: Partial<User>): Promise<User>;
+  /**
+   * A client of the user, with the suite's password, that has provisioned (AckStatus 1) and, unless
+   * the suite was started with `folderSync: false`, run its first FolderSync (Status 1).
+   */
+  phone(user: User, o?: Partial<EasClientOptions>): Promise<EasClient>;
+}
+
+export async function startMailTestServer(o: {
+  password: string;
+  usernamePrefix: string;
+  /** Display names `<displayNamePrefix> <n>`; default: the username. */
+  displayNamePrefix?: string;
+  /** Whether phone() runs the first FolderSync; default true. */
+  folderSync?: boolean;
+}): Promise<MailTestServer> {
+  const server = await startTestServer();
+  const mail = server.services.mail;
+  assert.ok(mail instanceof MemoryMailBackend, 'tests deliver through the memory backend');
+  let n = 0;
+  return Object.assign(server, {
+    mail,
+    async newUser(patch: Partial<User> = {}): Promise<User> {
+      const i = ++n;
+      const named = o.displayNamePrefix === undefined ? {} : { displayName: `${o.displayNamePrefix} ${i}` };
+      const user = await server.addUser(`${o.usernamePrefix}${i}`, o.password, { ...named, ...patch });
+      mail.mailbox(user);
+      return user;
+    },
+    async phone(user: User, c: Partial<EasClientOptions> = {}): Promise<EasClient> {
+      const client = server.client({ username: user.username, password: o.password, ...c });
+      assert.equal((await client.provision()).ackStatus, 1);
+      if (o.folderSync ?? true) assert.equal((await client.folderSync()).status, 1);
+      return client;
+    },
+  });
+}
+
+/** A plain-text message from Bob to someone@example.com, as the mail suites deliver it. */
+export function mime(subject: string, body = `Body of ${subject}`): Buffer {
+  return Buffer.from(
+    [
+      'From: "Bob" <bob@example.net>',
+      'To: someone@example.com',
+      `Subject: ${subject}`,
+      'Date: Tue, 02 Jan 2024 10:00:00 +0000',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      body,
+      '',
+    ].join('\r\n'),
+  );
+}
+
+/** A plain-text MIME 1.0 message; From defaults to Bob, Message-ID is added only when given. */
+export function textMessage(o: {
+  from?: string;
+  to: string;
+  subject: string;
+  body: string;
+  messageId?: string;
+}): Buffer {
+  return Buffer.from(
+    [
+      `From: ${o.from ?? '"Bob" <bob@example.net>'}`,
+      `To: ${o.to}`,
+      `Subject: ${o.subject}`,
+      'Date: Tue, 02 Jan 2024 10:00:00 +0000',
+      ...(o.messageId ? [`Message-ID: ${o.messageId}`] : []),
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      o.body,
+      '',
+    ].join('\r\n'),
+    'utf8',
+  );
 }

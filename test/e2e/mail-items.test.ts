@@ -11,52 +11,24 @@ import { simpleParser } from 'mailparser';
 import { el } from '../../src/wbxml/index.js';
 import type { EasClient } from '../../src/client/index.js';
 import { MailItemsClient } from '../../src/client/index.js';
-import { MemoryMailBackend } from '../../src/mail/memory/index.js';
 import type { User } from '../../src/store/types.js';
-import { startTestServer } from './harness.js';
-import type { TestServer } from './harness.js';
+import { startMailTestServer, textMessage } from './harness.js';
+import type { MailTestServer } from './harness.js';
 
 const PW = 'pw-items-1';
-let server: TestServer;
-let mail: MemoryMailBackend;
+let server: MailTestServer;
 
 before(async () => {
-  server = await startTestServer();
-  assert.ok(server.services.mail instanceof MemoryMailBackend);
-  mail = server.services.mail;
+  server = await startMailTestServer({
+    password: PW,
+    usernamePrefix: 'itemuser',
+    displayNamePrefix: 'Item User',
+  });
 });
 after(() => server.close());
 
-let n = 0;
-async function newUser(): Promise<User> {
-  const u = await server.addUser(`itemuser${++n}`, PW, { displayName: `Item User ${n}` });
-  mail.mailbox(u); // the backend knows the address from now on (local delivery)
-  return u;
-}
-
 function crlf(lines: string[]): Buffer {
   return Buffer.from(lines.join('\r\n'), 'utf8');
-}
-
-function textMessage(o: {
-  from?: string;
-  to: string;
-  subject: string;
-  body: string;
-  messageId?: string;
-}): Buffer {
-  return crlf([
-    `From: ${o.from ?? '"Bob" <bob@example.net>'}`,
-    `To: ${o.to}`,
-    `Subject: ${o.subject}`,
-    'Date: Tue, 02 Jan 2024 10:00:00 +0000',
-    ...(o.messageId ? [`Message-ID: ${o.messageId}`] : []),
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    o.body,
-    '',
-  ]);
 }
 
 function withAttachment(o: {
@@ -93,13 +65,6 @@ function withAttachment(o: {
 
 const sha256 = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-async function phone(user: User, o: Partial<Parameters<TestServer['client']>[0]> = {}): Promise<EasClient> {
-  const c = server.client({ username: user.username, password: PW, ...o });
-  assert.equal((await c.provision()).ackStatus, 1);
-  assert.equal((await c.folderSync()).status, 1);
-  return c;
-}
-
 const folder = (c: EasClient, type: number) => {
   const id = c.folderOfType(type);
   assert.ok(id, `folder of type ${type}`);
@@ -107,7 +72,7 @@ const folder = (c: EasClient, type: number) => {
 };
 
 function messages(user: User, folderId: string) {
-  const box = mail.mailbox(user);
+  const box = server.mail.mailbox(user);
   return box.find(
     folderId,
     box.listMessages(folderId, null).entries.map((e) => e.id),
@@ -116,9 +81,9 @@ function messages(user: User, folderId: string) {
 
 describe('SendMail', () => {
   test('14.1 WBXML: delivered to a local user and outbound, From set by the server, copy in Sent', async () => {
-    const alice = await newUser();
-    const bob = await newUser();
-    const c = await phone(alice, { protocolVersion: '14.1' });
+    const alice = await server.newUser();
+    const bob = await server.newUser();
+    const c = await server.phone(alice, { protocolVersion: '14.1' });
     const items = new MailItemsClient(c);
     const res = await items.sendMail({
       clientId: 'SM-1',
@@ -139,16 +104,16 @@ describe('SendMail', () => {
     assert.equal(parsed.from?.value[0]?.name, alice.displayName);
     assert.doesNotMatch(got.mime.toString(), /evil\.example/);
     assert.equal(parsed.text?.trim(), 'Shall we?');
-    assert.ok(mail.outbound.some((m) => m.recipients.includes('partner@outside.example')));
+    assert.ok(server.mail.outbound.some((m) => m.recipients.includes('partner@outside.example')));
     const sent = messages(alice, 'sent');
     assert.equal(sent.length, 1);
     assert.equal(sent[0]?.meta.subject, 'Lunch');
   });
 
   test('the same ClientId twice: 118 MessagePreviouslySent, delivered once', async () => {
-    const alice = await newUser();
-    const bob = await newUser();
-    const items = new MailItemsClient(await phone(alice, { protocolVersion: '16.1' }));
+    const alice = await server.newUser();
+    const bob = await server.newUser();
+    const items = new MailItemsClient(await server.phone(alice, { protocolVersion: '16.1' }));
     const mime = textMessage({ to: bob.email, subject: 'Once', body: 'only once' });
     assert.equal((await items.sendMail({ clientId: 'DUP-1', mime })).sent, true);
     const again = await items.sendMail({ clientId: 'DUP-1', mime });
@@ -163,9 +128,9 @@ describe('SendMail', () => {
   });
 
   test('12.1 raw message/rfc822 with SaveInSent=T; without it nothing in Sent', async () => {
-    const alice = await newUser();
-    const bob = await newUser();
-    const items = new MailItemsClient(await phone(alice, { protocolVersion: '12.1' }));
+    const alice = await server.newUser();
+    const bob = await server.newUser();
+    const items = new MailItemsClient(await server.phone(alice, { protocolVersion: '12.1' }));
     const saved = await items.sendMail({
       saveInSent: true,
       mime: textMessage({ to: bob.email, subject: 'Legacy saved', body: 'from 12.1' }),
@@ -188,8 +153,8 @@ describe('SendMail', () => {
   });
 
   test('hostile and wrong bodies: protocol statuses, never a crash', async () => {
-    const alice = await newUser();
-    const c = await phone(alice, { protocolVersion: '16.1' });
+    const alice = await server.newUser();
+    const c = await server.phone(alice, { protocolVersion: '16.1' });
     const items = new MailItemsClient(c);
     // Not a message at all: 107 InvalidMIME.
     assert.equal((await items.sendMail({ mime: Buffer.from([0, 1, 2, 0xff, 0xfe, 10, 10, 0]) })).status, 107);
@@ -210,7 +175,7 @@ describe('SendMail', () => {
       101,
     );
     // 12.1: the same failures as HTTP codes; WBXML from a 12.1 client is 101 -> 400.
-    const legacy = new MailItemsClient(await phone(alice, { protocolVersion: '12.1' }));
+    const legacy = new MailItemsClient(await server.phone(alice, { protocolVersion: '12.1' }));
     assert.equal((await legacy.sendMail({ mime: Buffer.from([0, 1, 2, 10, 10]) })).httpStatus, 400);
     // 119 and 116 have no ≤12.1 code in the spec: 400, the message must change before a resend.
     const noRecipient = await legacy.sendMail({ mime: crlf(['Subject: nobody', '', 'text']) });
@@ -232,9 +197,9 @@ describe('SendMail', () => {
 
 describe('SmartReply and SmartForward', () => {
   test('SmartReply quotes the original, threads it, marks it answered', async () => {
-    const alice = await newUser();
-    const bob = await newUser();
-    await mail.deliver(
+    const alice = await server.newUser();
+    const bob = await server.newUser();
+    await server.mail.deliver(
       alice,
       textMessage({
         from: `"Bob" <${bob.email}>`,
@@ -244,7 +209,7 @@ describe('SmartReply and SmartForward', () => {
         messageId: '<q-1@example.net>',
       }),
     );
-    const c = await phone(alice, { protocolVersion: '14.1' });
+    const c = await server.phone(alice, { protocolVersion: '14.1' });
     const inbox = folder(c, 2);
     const { adds } = await c.downloadFolder({ collectionId: inbox });
     const item = adds[0]?.serverId;
@@ -278,14 +243,14 @@ describe('SmartReply and SmartForward', () => {
   });
 
   test('SmartForward carries the original and its attachment; ReplaceMime sends only the device message', async () => {
-    const alice = await newUser();
-    const dave = await newUser();
+    const alice = await server.newUser();
+    const dave = await server.newUser();
     const file = randomBytes(40_000);
-    await mail.deliver(
+    await server.mail.deliver(
       alice,
       withAttachment({ to: alice.email, subject: 'Report', body: 'The report.', file, name: 'report.bin' }),
     );
-    const c = await phone(alice, { protocolVersion: '16.1' });
+    const c = await server.phone(alice, { protocolVersion: '16.1' });
     const inbox = folder(c, 2);
     const item = (await c.downloadFolder({ collectionId: inbox })).adds[0]?.serverId;
     assert.ok(item);
@@ -321,13 +286,13 @@ describe('SmartReply and SmartForward', () => {
   });
 
   test('12.1 SmartReply with ItemId/CollectionId in the query', async () => {
-    const alice = await newUser();
-    const bob = await newUser();
-    await mail.deliver(
+    const alice = await server.newUser();
+    const bob = await server.newUser();
+    await server.mail.deliver(
       alice,
       textMessage({ from: bob.email, to: alice.email, subject: 'Old style', body: 'original text' }),
     );
-    const c = await phone(alice, { protocolVersion: '12.1' });
+    const c = await server.phone(alice, { protocolVersion: '12.1' });
     const inbox = folder(c, 2);
     const item = (await c.downloadFolder({ collectionId: inbox })).adds[0]?.serverId;
     assert.ok(item);
@@ -344,10 +309,10 @@ describe('SmartReply and SmartForward', () => {
 
 describe('ItemOperations', () => {
   test('Fetch of a message: body inline, MIME as a multipart part', async () => {
-    const alice = await newUser();
+    const alice = await server.newUser();
     const original = textMessage({ to: alice.email, subject: 'Fetch me', body: 'The whole body.' });
-    await mail.deliver(alice, original);
-    const c = await phone(alice, { protocolVersion: '14.1' });
+    await server.mail.deliver(alice, original);
+    const c = await server.phone(alice, { protocolVersion: '14.1' });
     const inbox = folder(c, 2);
     const item = (
       await c.downloadFolder({ collectionId: inbox, bodyPreferences: [{ type: 1, truncationSize: 5 }] })
@@ -378,13 +343,13 @@ describe('ItemOperations', () => {
   });
 
   test('a 25 MB attachment by FileReference: multipart stream, same bytes; inline refused (11); ranges', async () => {
-    const alice = await newUser();
+    const alice = await server.newUser();
     const file = randomBytes(25 * 1024 * 1024);
-    await mail.deliver(
+    await server.mail.deliver(
       alice,
       withAttachment({ to: alice.email, subject: 'Big', body: 'see attachment', file, name: 'big.bin' }),
     );
-    const c = await phone(alice, { protocolVersion: '16.1' });
+    const c = await server.phone(alice, { protocolVersion: '16.1' });
     const inbox = folder(c, 2);
     const item = (await c.downloadFolder({ collectionId: inbox })).adds[0];
     const att = item?.email.attachments[0];
@@ -420,18 +385,18 @@ describe('ItemOperations', () => {
   });
 
   test('a small attachment inline, and two fetches in one multipart response', async () => {
-    const alice = await newUser();
+    const alice = await server.newUser();
     const a = randomBytes(3000);
     const b = randomBytes(5000);
-    await mail.deliver(
+    await server.mail.deliver(
       alice,
       withAttachment({ to: alice.email, subject: 'A', body: 'a', file: a, name: 'a.bin' }),
     );
-    await mail.deliver(
+    await server.mail.deliver(
       alice,
       withAttachment({ to: alice.email, subject: 'B', body: 'b', file: b, name: 'b.bin' }),
     );
-    const c = await phone(alice, { protocolVersion: '14.0' });
+    const c = await server.phone(alice, { protocolVersion: '14.0' });
     const inbox = folder(c, 2);
     const adds = (await c.downloadFolder({ collectionId: inbox })).adds;
     const ref = (s: string) =>
@@ -456,14 +421,14 @@ describe('ItemOperations', () => {
   });
 
   test('base64 query form: AcceptMultiPart travels as Options 0x02, SaveInSent as 0x01', async () => {
-    const alice = await newUser();
-    const bob = await newUser();
+    const alice = await server.newUser();
+    const bob = await server.newUser();
     const file = randomBytes(2048);
-    await mail.deliver(
+    await server.mail.deliver(
       alice,
       withAttachment({ to: alice.email, subject: 'B64', body: 'b', file, name: 'f.bin' }),
     );
-    const c = await phone(alice, { protocolVersion: '14.1', queryForm: 'base64' });
+    const c = await server.phone(alice, { protocolVersion: '14.1', queryForm: 'base64' });
     const inbox = folder(c, 2);
     const ref = (await c.downloadFolder({ collectionId: inbox })).adds[0]?.email.attachments[0]
       ?.fileReference;
@@ -472,7 +437,9 @@ describe('ItemOperations', () => {
     const got = await items.fetchAttachment(ref, { multipart: true });
     assert.equal(got.multipart, true);
     assert.deepEqual(got.fetch?.data, file);
-    const legacy = new MailItemsClient(await phone(alice, { protocolVersion: '12.1', queryForm: 'base64' }));
+    const legacy = new MailItemsClient(
+      await server.phone(alice, { protocolVersion: '12.1', queryForm: 'base64' }),
+    );
     const sent = await legacy.sendMail({
       saveInSent: true,
       mime: textMessage({ to: bob.email, subject: 'b64 sent', body: 'x' }),
@@ -485,12 +452,12 @@ describe('ItemOperations', () => {
   });
 
   test('EmptyFolderContents empties Deleted Items; the next Sync deletes on the device', async () => {
-    const alice = await newUser();
-    const box = mail.mailbox(alice);
+    const alice = await server.newUser();
+    const box = server.mail.mailbox(alice);
     for (let i = 0; i < 3; i++)
       await box.append('deleted', textMessage({ to: alice.email, subject: `old ${i}`, body: 'x' }));
     const sub = box.createFolder('deleted', 'Sub');
-    const c = await phone(alice, { protocolVersion: '16.1' });
+    const c = await server.phone(alice, { protocolVersion: '16.1' });
     const deleted = folder(c, 4);
     const d = await c.downloadFolder({ collectionId: deleted });
     assert.equal(d.adds.length, 3);
@@ -509,8 +476,8 @@ describe('ItemOperations', () => {
   });
 
   test('malformed requests: global 2; unsupported stores 9', async () => {
-    const alice = await newUser();
-    const c = await phone(alice, { protocolVersion: '16.1' });
+    const alice = await server.newUser();
+    const c = await server.phone(alice, { protocolVersion: '16.1' });
     const items = new MailItemsClient(c);
     assert.equal((await c.request('ItemOperations', el('ItemOperations', 'ItemOperations'))).status, 2);
     assert.equal((await c.request('ItemOperations', el('Settings', 'Settings'))).status, 2);
@@ -537,12 +504,12 @@ describe('ItemOperations', () => {
 
 describe('MoveItems', () => {
   test('a move answers 3 with DstMsgId; a Sync of both folders shows one Delete and one Add under that id', async () => {
-    const alice = await newUser();
-    const box = mail.mailbox(alice);
+    const alice = await server.newUser();
+    const box = server.mail.mailbox(alice);
     const archive = box.createFolder(null, 'Archive 2024');
-    await mail.deliver(alice, textMessage({ to: alice.email, subject: 'Keep me', body: 'k' }));
-    await mail.deliver(alice, textMessage({ to: alice.email, subject: 'Stay', body: 's' }));
-    const c = await phone(alice, { protocolVersion: '14.1' });
+    await server.mail.deliver(alice, textMessage({ to: alice.email, subject: 'Keep me', body: 'k' }));
+    await server.mail.deliver(alice, textMessage({ to: alice.email, subject: 'Stay', body: 's' }));
+    const c = await server.phone(alice, { protocolVersion: '14.1' });
     const inbox = folder(c, 2);
     const dst = [...c.folders.values()].find((f) => f.displayName === 'Archive 2024')?.serverId;
     assert.ok(dst);
@@ -576,9 +543,9 @@ describe('MoveItems', () => {
   });
 
   test('statuses: 1 unknown source, 2 unknown destination, 4 same folder; a moved item cannot move twice', async () => {
-    const alice = await newUser();
-    await mail.deliver(alice, textMessage({ to: alice.email, subject: 'm', body: 'm' }));
-    const c = await phone(alice, { protocolVersion: '16.1' });
+    const alice = await server.newUser();
+    await server.mail.deliver(alice, textMessage({ to: alice.email, subject: 'm', body: 'm' }));
+    const c = await server.phone(alice, { protocolVersion: '16.1' });
     const inbox = folder(c, 2);
     const deleted = folder(c, 4);
     const id = (await c.downloadFolder({ collectionId: inbox })).adds[0]?.serverId as string;
@@ -601,9 +568,9 @@ describe('MoveItems', () => {
 
 describe('FolderCreate, FolderUpdate, FolderDelete', () => {
   test('create, rename, delete: the acting device gets new keys and no echo; another device sees each change', async () => {
-    const alice = await newUser();
-    const c = await phone(alice, { protocolVersion: '14.1' });
-    const other = await phone(alice, { protocolVersion: '16.1' });
+    const alice = await server.newUser();
+    const c = await server.phone(alice, { protocolVersion: '14.1' });
+    const other = await server.phone(alice, { protocolVersion: '16.1' });
     const items = new MailItemsClient(c);
     const inbox = folder(c, 2);
     const keyBefore = c.folderSyncKey;
@@ -633,7 +600,7 @@ describe('FolderCreate, FolderUpdate, FolderDelete', () => {
     assert.equal((await c.folderSync()).count, 0);
     assert.deepEqual((await other.folderSync()).deletes, [created.serverId]);
     assert.equal(
-      mail
+      server.mail
         .mailbox(alice)
         .listFolders()
         .some((f) => f.name.startsWith('Projects')),
@@ -642,8 +609,8 @@ describe('FolderCreate, FolderUpdate, FolderDelete', () => {
   });
 
   test('statuses: 2 exists / special, 3 special delete, 4 not found, 5 no parent, 9 stale key, 10 malformed', async () => {
-    const alice = await newUser();
-    const c = await phone(alice, { protocolVersion: '16.1' });
+    const alice = await server.newUser();
+    const c = await server.phone(alice, { protocolVersion: '16.1' });
     const items = new MailItemsClient(c);
     const inbox = folder(c, 2);
     assert.equal((await items.folderCreate('0', 'Twice')).status, 1);
@@ -676,7 +643,7 @@ describe('FolderCreate, FolderUpdate, FolderDelete', () => {
 
 describe('quarantine', () => {
   test('a quarantined device gets 129 for every item command', async () => {
-    const alice = await newUser();
+    const alice = await server.newUser();
     const access = server.services.access;
     await access.setOrgSettings({ defaultAccessLevel: 'Quarantine' }, 'admin:test');
     try {
@@ -694,7 +661,7 @@ describe('quarantine', () => {
       assert.equal((await items.folderUpdate('1', '0', 'x')).status, 129);
       assert.equal((await items.folderDelete('1')).status, 129);
       assert.equal(
-        mail.outbound.some((m) => m.recipients.includes('x@example.org')),
+        server.mail.outbound.some((m) => m.recipients.includes('x@example.org')),
         false,
       );
     } finally {

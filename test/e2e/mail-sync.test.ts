@@ -6,47 +6,17 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { el } from '../../src/wbxml/index.js';
 import type { EasClient } from '../../src/client/index.js';
-import { MemoryMailBackend } from '../../src/mail/memory/index.js';
-import type { User } from '../../src/store/types.js';
-import { startTestServer } from './harness.js';
-import type { TestServer } from './harness.js';
+import { mime, startMailTestServer } from './harness.js';
+import type { MailTestServer } from './harness.js';
 
 const PW = 'pw-mail-1';
-let server: TestServer;
-let mail: MemoryMailBackend;
+let server: MailTestServer;
 
 before(async () => {
-  server = await startTestServer();
-  assert.ok(server.services.mail instanceof MemoryMailBackend);
-  mail = server.services.mail;
+  // These tests run FolderSync themselves.
+  server = await startMailTestServer({ password: PW, usernamePrefix: 'mailuser', folderSync: false });
 });
 after(() => server.close());
-
-let n = 0;
-async function newUser(): Promise<User> {
-  return server.addUser(`mailuser${++n}`, PW);
-}
-
-function mime(subject: string, body = `Body of ${subject}`): Buffer {
-  return Buffer.from(
-    [
-      'From: "Bob" <bob@example.net>',
-      'To: someone@example.com',
-      `Subject: ${subject}`,
-      'Date: Tue, 02 Jan 2024 10:00:00 +0000',
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      body,
-      '',
-    ].join('\r\n'),
-  );
-}
-
-async function phone(user: User, o: Parameters<TestServer['client']>[0] | object = {}): Promise<EasClient> {
-  const c = server.client({ username: user.username, password: PW, ...o });
-  assert.equal((await c.provision()).ackStatus, 1);
-  return c;
-}
 
 async function inboxOf(c: EasClient): Promise<string> {
   if (c.folderSyncKey === '0') assert.equal((await c.folderSync()).status, 1);
@@ -57,8 +27,8 @@ async function inboxOf(c: EasClient): Promise<string> {
 
 describe('mail sync over EAS', () => {
   test('FolderSync 0 lists the hierarchy with X-MS-RP; later keys send only changes', async () => {
-    const user = await newUser();
-    const c = await phone(user);
+    const user = await server.newUser();
+    const c = await server.phone(user);
     const first = await c.folderSync();
     assert.equal(first.status, 1);
     assert.deepEqual(first.adds.map((f) => [f.displayName, f.type]).sort(), [
@@ -77,7 +47,7 @@ describe('mail sync over EAS', () => {
     const same = await c.folderSync();
     assert.deepEqual([same.status, same.syncKey, same.count], [1, first.syncKey, 0]);
     // A new folder under the Inbox, then a rename and a delete.
-    const box = mail.mailbox(user);
+    const box = server.mail.mailbox(user);
     const projects = box.createFolder('inbox', 'Projects');
     const added = await c.folderSync();
     assert.deepEqual(
@@ -98,10 +68,12 @@ describe('mail sync over EAS', () => {
   });
 
   test('initial download pages with WindowSize and returns every message exactly once', async () => {
-    const user = await newUser();
+    const user = await server.newUser();
     for (let i = 0; i < 37; i++)
-      await mail.deliver(user, mime(`msg ${i}`), { receivedAt: new Date(Date.now() - (40 - i) * 60_000) });
-    const c = await phone(user);
+      await server.mail.deliver(user, mime(`msg ${i}`), {
+        receivedAt: new Date(Date.now() - (40 - i) * 60_000),
+      });
+    const c = await server.phone(user);
     const inbox = await inboxOf(c);
     const primed = await c.sync([{ collectionId: inbox, syncKey: '0' }]);
     assert.equal(primed.collection(inbox)?.status, 1);
@@ -127,13 +99,13 @@ describe('mail sync over EAS', () => {
   });
 
   test('read, flag and delete from the device land in the mailbox; new mail is an Add next time', async () => {
-    const user = await newUser();
+    const user = await server.newUser();
     const [a, b, x] = [
-      await mail.deliver(user, mime('a')),
-      await mail.deliver(user, mime('b')),
-      await mail.deliver(user, mime('c')),
+      await server.mail.deliver(user, mime('a')),
+      await server.mail.deliver(user, mime('b')),
+      await server.mail.deliver(user, mime('c')),
     ];
-    const c = await phone(user);
+    const c = await server.phone(user);
     const inbox = await inboxOf(c);
     const d = await c.downloadFolder({ collectionId: inbox });
     const bySubject = new Map(d.adds.map((i) => [i.email.subject, i.serverId]));
@@ -150,7 +122,7 @@ describe('mail sync over EAS', () => {
     const col = res.collection(inbox);
     assert.equal(col?.status, 1);
     assert.deepEqual([col?.adds, col?.changes, col?.deletes], [[], [], []], 'nothing echoed back');
-    const box = mail.mailbox(user);
+    const box = server.mail.mailbox(user);
     const flags = new Map(box.listMessages('inbox', null).entries.map((e) => [e.id, e.flags]));
     assert.equal(flags.get(a)?.read, true);
     assert.equal(flags.get(b)?.flagged, true);
@@ -161,7 +133,7 @@ describe('mail sync over EAS', () => {
       'DeletesAsMoves: moved to Deleted Items',
     );
     // New mail and a flag change made elsewhere.
-    await mail.deliver(user, mime('new one'));
+    await server.mail.deliver(user, mime('new one'));
     box.setFlags('inbox', [a], { read: false });
     const next = (await c.sync([{ collectionId: inbox }])).collection(inbox);
     assert.deepEqual(
@@ -175,10 +147,10 @@ describe('mail sync over EAS', () => {
   });
 
   test('a retry with the previous sync key answers again and applies nothing twice', async () => {
-    const user = await newUser();
-    await mail.deliver(user, mime('keep'));
-    await mail.deliver(user, mime('delete me'));
-    const c = await phone(user);
+    const user = await server.newUser();
+    await server.mail.deliver(user, mime('keep'));
+    await server.mail.deliver(user, mime('delete me'));
+    const c = await server.phone(user);
     const inbox = await inboxOf(c);
     const d = await c.downloadFolder({ collectionId: inbox });
     const oldKey = c.syncKeys.get(inbox) ?? '';
@@ -190,8 +162,8 @@ describe('mail sync over EAS', () => {
     const again = await c.sync([req]);
     assert.equal(again.collection(inbox)?.status, 1);
     assert.deepEqual(again.collection(inbox)?.adds, []);
-    assert.equal(mail.mailbox(user).listMessages('deleted', null).entries.length, 1, 'moved once');
-    assert.equal(mail.mailbox(user).listMessages('inbox', null).entries.length, 1);
+    assert.equal(server.mail.mailbox(user).listMessages('deleted', null).entries.length, 1, 'moved once');
+    assert.equal(server.mail.mailbox(user).listMessages('inbox', null).entries.length, 1);
     // The key of the lost answer is dead; the retry's key works.
     const dead = await c.sync([{ collectionId: inbox, syncKey: lost.collection(inbox)?.syncKey ?? '' }]);
     assert.equal(dead.collection(inbox)?.status, 3);
@@ -200,9 +172,9 @@ describe('mail sync over EAS', () => {
   });
 
   test('Gmail-style FolderSync 0 on a synced device keeps ServerIds and downloads nothing again', async () => {
-    const user = await newUser();
-    for (let i = 0; i < 5; i++) await mail.deliver(user, mime(`g${i}`));
-    const c = await phone(user, { deviceType: 'Android', userAgent: 'Android-Mail/2024.01' });
+    const user = await server.newUser();
+    for (let i = 0; i < 5; i++) await server.mail.deliver(user, mime(`g${i}`));
+    const c = await server.phone(user, { deviceType: 'Android', userAgent: 'Android-Mail/2024.01' });
     const first = await c.folderSync();
     const inbox = c.folderOfType(2) ?? '';
     assert.equal((await c.downloadFolder({ collectionId: inbox })).adds.length, 5);
@@ -217,9 +189,9 @@ describe('mail sync over EAS', () => {
   });
 
   test('iOS-style duplicate initial Sync of a folder does not invalidate the first key', async () => {
-    const user = await newUser();
-    await mail.deliver(user, mime('only'));
-    const c = await phone(user);
+    const user = await server.newUser();
+    await server.mail.deliver(user, mime('only'));
+    const c = await server.phone(user);
     const inbox = await inboxOf(c);
     const one = (await c.sync([{ collectionId: inbox, syncKey: '0' }])).collection(inbox);
     const two = (await c.sync([{ collectionId: inbox, syncKey: '0' }])).collection(inbox);
@@ -232,12 +204,12 @@ describe('mail sync over EAS', () => {
   });
 
   test('an empty Sync replays the cached request; without one it is status 13', async () => {
-    const user = await newUser();
-    const c = await phone(user);
+    const user = await server.newUser();
+    const c = await server.phone(user);
     const inbox = await inboxOf(c);
     assert.equal((await c.sync([])).status, 13, 'nothing cached yet');
     await c.downloadFolder({ collectionId: inbox, bodyPreferences: [{ type: 1, truncationSize: 20 }] });
-    await mail.deliver(user, mime('while idle', 'x'.repeat(100)));
+    await server.mail.deliver(user, mime('while idle', 'x'.repeat(100)));
     const replay = await c.sync([]);
     const col = replay.collection(inbox);
     assert.deepEqual(
@@ -247,19 +219,19 @@ describe('mail sync over EAS', () => {
     assert.equal(col?.adds[0]?.email.body?.truncated, true, 'the cached options apply');
     assert.equal((await c.sync([])).empty, true);
     // Partial: only the Inbox given, with no Options; the cache fills the rest in.
-    await mail.deliver(user, mime('partial', 'y'.repeat(100)));
+    await server.mail.deliver(user, mime('partial', 'y'.repeat(100)));
     const partial = await c.sync([{ collectionId: inbox, omitOptions: true }], { partial: true });
     assert.equal(partial.collection(inbox)?.adds[0]?.email.body?.truncated, true);
   });
 
   test('two accounts on one phone: same DeviceId, separate hierarchies, keys and mail', async () => {
-    const ana = await newUser();
-    const ben = await newUser();
-    await mail.deliver(ana, mime('for ana'));
-    await mail.deliver(ben, mime('for ben'));
+    const ana = await server.newUser();
+    const ben = await server.newUser();
+    await server.mail.deliver(ana, mime('for ana'));
+    await server.mail.deliver(ben, mime('for ben'));
     const deviceId = 'SHAREDPHONE0001';
-    const a = await phone(ana, { deviceId });
-    const b = await phone(ben, { deviceId });
+    const a = await server.phone(ana, { deviceId });
+    const b = await server.phone(ben, { deviceId });
     const ia = await inboxOf(a);
     const ib = await inboxOf(b);
     assert.equal(ia, ib, 'the same short ids, in separate states');
@@ -271,7 +243,7 @@ describe('mail sync over EAS', () => {
       (await b.downloadFolder({ collectionId: ib })).adds.map((x) => x.email.subject),
       ['for ben'],
     );
-    await mail.deliver(ana, mime('ana again'));
+    await server.mail.deliver(ana, mime('ana again'));
     assert.equal((await b.sync([{ collectionId: ib }])).empty, true);
     assert.deepEqual(
       (await a.sync([{ collectionId: ia }])).collection(ia)?.adds.map((x) => x.email.subject),
@@ -280,12 +252,12 @@ describe('mail sync over EAS', () => {
   });
 
   test('a held Sync (Wait) answers as soon as mail arrives; bad intervals are status 14 with Limit', async () => {
-    const user = await newUser();
-    const c = await phone(user);
+    const user = await server.newUser();
+    const c = await server.phone(user);
     const inbox = await inboxOf(c);
     await c.downloadFolder({ collectionId: inbox });
     const started = Date.now();
-    setTimeout(() => void mail.deliver(user, mime('pushed')), 300);
+    setTimeout(() => void server.mail.deliver(user, mime('pushed')), 300);
     const held = await c.sync([{ collectionId: inbox }], { wait: 1 });
     assert.ok(Date.now() - started < 5000, 'answered at once, not after a minute');
     assert.deepEqual(
@@ -299,10 +271,10 @@ describe('mail sync over EAS', () => {
   });
 
   test('GetItemEstimate: 14.x and 12.1 request shapes, not primed, unknown collection', async () => {
-    const user = await newUser();
-    for (let i = 0; i < 4; i++) await mail.deliver(user, mime(`e${i}`));
+    const user = await server.newUser();
+    for (let i = 0; i < 4; i++) await server.mail.deliver(user, mime(`e${i}`));
     for (const protocolVersion of ['16.1', '12.1'] as const) {
-      const c = await phone(user, { protocolVersion });
+      const c = await server.phone(user, { protocolVersion });
       const inbox = await inboxOf(c);
       const before = await c.getItemEstimate([
         { collectionId: inbox },
@@ -321,7 +293,7 @@ describe('mail sync over EAS', () => {
   });
 
   test('12.1: MIME through MIMESupport, attachments with FileReferences', async () => {
-    const user = await newUser();
+    const user = await server.newUser();
     const withAttachment = Buffer.from(
       [
         'From: a@example.net',
@@ -344,8 +316,8 @@ describe('mail sync over EAS', () => {
         '',
       ].join('\r\n'),
     );
-    await mail.deliver(user, withAttachment);
-    const c = await phone(user, { protocolVersion: '12.1' });
+    await server.mail.deliver(user, withAttachment);
+    const c = await server.phone(user, { protocolVersion: '12.1' });
     const inbox = await inboxOf(c);
     const d = await c.downloadFolder({ collectionId: inbox, mimeSupport: 2, bodyPreferences: [{ type: 4 }] });
     const email = d.adds[0]?.email;
@@ -358,8 +330,8 @@ describe('mail sync over EAS', () => {
   });
 
   test('hostile or malformed Sync bodies are answered with status 4, never a crash', async () => {
-    const user = await newUser();
-    const c = await phone(user);
+    const user = await server.newUser();
+    const c = await server.phone(user);
     const inbox = await inboxOf(c);
     const s = (tag: string, ...ch: Parameters<typeof el>[2][]) => el('AirSync', tag, ...ch);
     const bodies = [
@@ -396,9 +368,9 @@ describe('mail sync over EAS', () => {
       'test',
     );
     try {
-      const user = await newUser();
-      await mail.deliver(user, mime('real mail'));
-      const c = await phone(user);
+      const user = await server.newUser();
+      await server.mail.deliver(user, mime('real mail'));
+      const c = await server.phone(user);
       const dev = await server.store.findDevice({ userId: user.id, brokerId: '', deviceId: c.opts.deviceId });
       assert.equal(dev?.accessState, 'Quarantined');
       const inbox = await inboxOf(c);

@@ -4,61 +4,33 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import { hashPassword } from '../../src/auth/password.js';
 import { EasClient } from '../../src/client/index.js';
-import { startServer } from '../../src/http/server.js';
-import type { RunningServer } from '../../src/http/server.js';
 import { MemoryMailBackend } from '../../src/mail/memory/index.js';
 import { pushHubOf } from '../../src/push/services.js';
 import type { User } from '../../src/store/types.js';
+import { startTestServer } from './harness.js';
+import type { TestServer } from './harness.js';
 
 const PW = 'pw-ping-1';
 const MIN = 1;
 const MAX = 10;
-let server: RunningServer;
+const PUSH = { minHeartbeatSeconds: MIN, maxHeartbeatSeconds: MAX };
+let server: TestServer;
 let mail: MemoryMailBackend;
 
 before(async () => {
-  // test/e2e/harness.ts has no option for the heartbeat bounds, hence startServer here.
-  server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    databaseUrl: 'sqlite::memory:',
-    logLevel: process.env.EAS_TEST_LOG_LEVEL ?? 'silent',
-    tls: null,
-    publicUrl: null,
-    maxDevicesPerUser: 100,
-    throttle: { ratePerSecond: 1000, burst: 1000, maxConcurrent: 100 },
-    smtp: null,
-    mail: { kind: 'memory' },
-    push: { minHeartbeatSeconds: MIN, maxHeartbeatSeconds: MAX },
-  });
+  server = await startTestServer({ push: PUSH });
   assert.ok(server.services.mail instanceof MemoryMailBackend, 'tests deliver through the memory backend');
   mail = server.services.mail;
 });
 after(() => server.close());
 
 let n = 0;
-async function newUser(on: RunningServer = server): Promise<User> {
-  const now = new Date();
-  const user: User = {
-    id: randomUUID(),
-    username: `pinger${++n}`,
-    email: `pinger${n}@example.com`,
-    displayName: `Pinger ${n}`,
-    passwordHash: await hashPassword(PW),
-    easEnabled: true,
-    policyId: null,
-    allowedDeviceIds: [],
-    blockedDeviceIds: [],
-    createdAt: now,
-    updatedAt: now,
-  };
-  await on.store.putUser(user);
-  return user;
+async function newUser(on: TestServer = server): Promise<User> {
+  return on.addUser(`pinger${++n}`, PW, { displayName: `Pinger ${n}` });
 }
 
-async function phone(user: User, on: RunningServer = server): Promise<EasClient> {
+async function phone(user: User, on: TestServer = server): Promise<EasClient> {
   const c = new EasClient({
     baseUrl: on.url,
     username: user.username,
@@ -87,8 +59,8 @@ function mime(subject: string): Buffer {
 }
 
 /** Resolves once the server holds `count` Pings (and Sync+Waits). */
-async function held(count: number): Promise<void> {
-  const hub = pushHubOf(server.services);
+async function held(count: number, on: TestServer = server): Promise<void> {
+  const hub = pushHubOf(on.services);
   for (let i = 0; i < 200 && hub.size !== count; i++) await new Promise((r) => setTimeout(r, 10));
   assert.equal(hub.size, count, `${count} held`);
 }
@@ -210,17 +182,8 @@ test('Ping from a quarantined device watches its quarantine view, which real mai
 
 test('Ping on the embedded backend: mail delivered over SMTP wakes it', async () => {
   // The production path: the default backend, mail arriving on its inbound SMTP listener.
-  const embedded = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    databaseUrl: 'sqlite::memory:',
-    logLevel: process.env.EAS_TEST_LOG_LEVEL ?? 'silent',
-    tls: null,
-    publicUrl: null,
-    maxDevicesPerUser: 100,
-    throttle: { ratePerSecond: 1000, burst: 1000, maxConcurrent: 100 },
-    smtp: null,
-    push: { minHeartbeatSeconds: MIN, maxHeartbeatSeconds: MAX },
+  const embedded = await startTestServer({
+    push: PUSH,
     mail: { kind: 'embedded', smtpListen: { host: '127.0.0.1', port: 0 }, smarthost: null },
   });
   try {
@@ -232,9 +195,7 @@ test('Ping on the embedded backend: mail delivered over SMTP wakes it', async ()
     assert.ok(inbox);
     await c.downloadFolder({ collectionId: inbox });
     const pinged = c.ping({ heartbeatInterval: MAX, folders: [{ id: inbox }] });
-    const hub = pushHubOf(embedded.services);
-    for (let i = 0; i < 200 && hub.size !== 1; i++) await new Promise((r) => setTimeout(r, 10));
-    assert.equal(hub.size, 1);
+    await held(1, embedded);
     const t0 = performance.now();
     const transport = nodemailer.createTransport({
       host: '127.0.0.1',

@@ -6,53 +6,19 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EasClient, SyncItem } from '../../src/client/index.js';
 import { MailItemsClient } from '../../src/client/index.js';
-import { MemoryMailBackend } from '../../src/mail/memory/index.js';
-import type { User } from '../../src/store/types.js';
-import { startTestServer } from './harness.js';
-import type { TestServer } from './harness.js';
+import { mime, startMailTestServer } from './harness.js';
+import type { MailTestServer } from './harness.js';
 
 const PW = 'pw-regress-1';
-let server: TestServer;
-let mail: MemoryMailBackend;
+let server: MailTestServer;
 
 before(async () => {
-  server = await startTestServer();
-  assert.ok(server.services.mail instanceof MemoryMailBackend);
-  mail = server.services.mail;
+  server = await startMailTestServer({ password: PW, usernamePrefix: 'regressuser' });
 });
 after(() => server.close());
 
-let n = 0;
-async function newUser(): Promise<User> {
-  const u = await server.addUser(`regressuser${++n}`, PW);
-  mail.mailbox(u);
-  return u;
-}
-
-function mime(subject: string): Buffer {
-  return Buffer.from(
-    [
-      'From: "Bob" <bob@example.net>',
-      'To: someone@example.com',
-      `Subject: ${subject}`,
-      'Date: Tue, 02 Jan 2024 10:00:00 +0000',
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      `Body of ${subject}`,
-      '',
-    ].join('\r\n'),
-  );
-}
-
 /** Day `d` of January 2024: later days list first (newest first), so they fill a window first. */
 const day = (d: number) => new Date(Date.UTC(2024, 0, d, 12));
-
-async function phone(user: User): Promise<EasClient> {
-  const c = server.client({ username: user.username, password: PW, protocolVersion: '14.1' });
-  assert.equal((await c.provision()).ackStatus, 1);
-  assert.equal((await c.folderSync()).status, 1);
-  return c;
-}
 
 function serverIdOfFolder(c: EasClient, name: string): string {
   const id = [...c.folders.values()].find((f) => f.displayName === name)?.serverId;
@@ -65,14 +31,14 @@ function serverIdOfFolder(c: EasClient, name: string): string {
  * `archived` newer ones; the phone has synced its Inbox. Returns what a test needs to move it.
  */
 async function setup(archived: number) {
-  const user = await newUser();
-  const box = mail.mailbox(user);
+  const user = await server.newUser();
+  const box = server.mail.mailbox(user);
   const archive = box.createFolder(null, 'Archive');
   box.createFolder(null, 'Other');
-  await mail.deliver(user, mime('Moving'), { receivedAt: day(1) });
+  await server.mail.deliver(user, mime('Moving'), { receivedAt: day(1) });
   for (let i = 1; i <= archived; i++)
     await box.append(archive.id, mime(`Archived ${i}`), { receivedAt: day(10 + i) });
-  const c = await phone(user);
+  const c = await server.phone(user, { protocolVersion: '14.1' });
   const inbox = c.folderOfType(2) as string;
   const [moving] = (await c.downloadFolder({ collectionId: inbox })).adds;
   assert.equal(moving?.email.subject, 'Moving');

@@ -6,79 +6,37 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { simpleParser } from 'mailparser';
-import type { EasClient, EasClientOptions, SearchResponse } from '../../src/client/index.js';
+import type { SearchResponse } from '../../src/client/index.js';
 import { MailItemsClient, searchGal, searchMailbox } from '../../src/client/index.js';
-import { MemoryMailBackend } from '../../src/mail/memory/index.js';
-import type { User } from '../../src/store/types.js';
 import { child, childText, el } from '../../src/wbxml/index.js';
 import type { ElChild } from '../../src/wbxml/index.js';
 import type { WbxmlElement } from '../../src/wbxml/types.js';
-import { startTestServer } from './harness.js';
-import type { TestServer } from './harness.js';
+import { startMailTestServer, textMessage } from './harness.js';
+import type { MailTestServer } from './harness.js';
 
 const PW = 'pw-search-1';
-let server: TestServer;
-let mail: MemoryMailBackend;
+let server: MailTestServer;
 
 before(async () => {
-  server = await startTestServer();
-  assert.ok(server.services.mail instanceof MemoryMailBackend);
-  mail = server.services.mail;
+  server = await startMailTestServer({
+    password: PW,
+    usernamePrefix: 'searchuser',
+    displayNamePrefix: 'Search User',
+  });
 });
 after(() => server.close());
-
-let n = 0;
-async function newUser(patch: Partial<User> = {}): Promise<User> {
-  const u = await server.addUser(`searchuser${++n}`, PW, { displayName: `Search User ${n}`, ...patch });
-  mail.mailbox(u);
-  return u;
-}
-
-function message(o: {
-  from?: string;
-  to: string;
-  subject: string;
-  body: string;
-  messageId?: string;
-}): Buffer {
-  return Buffer.from(
-    [
-      `From: ${o.from ?? '"Bob" <bob@example.net>'}`,
-      `To: ${o.to}`,
-      `Subject: ${o.subject}`,
-      'Date: Tue, 02 Jan 2024 10:00:00 +0000',
-      ...(o.messageId ? [`Message-ID: ${o.messageId}`] : []),
-      'MIME-Version: 1.0',
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      o.body,
-      '',
-    ].join('\r\n'),
-    'utf8',
-  );
-}
-
-async function phone(
-  user: User,
-  protocolVersion: EasClientOptions['protocolVersion'] = '16.1',
-): Promise<EasClient> {
-  const c = server.client({ username: user.username, password: PW, protocolVersion });
-  assert.equal((await c.provision()).ackStatus, 1);
-  assert.equal((await c.folderSync()).status, 1);
-  return c;
-}
 
 const subjects = (r: SearchResponse) => r.results.map((x) => x.email?.subject);
 
 describe('mailbox search', () => {
   test('finds the delivered message by a word of its subject and by a word of its body', async () => {
-    const ana = await newUser();
-    await mail.deliver(
+    const ana = await server.newUser();
+    await server.mail.deliver(
       ana,
-      message({ to: ana.email, subject: 'Quarterly figures', body: 'See the zebra chart.' }),
+      textMessage({ to: ana.email, subject: 'Quarterly figures', body: 'See the zebra chart.' }),
     );
-    await mail.deliver(ana, message({ to: ana.email, subject: 'Lunch', body: 'Noon?' }));
-    const c = await phone(ana);
+    await server.mail.deliver(ana, textMessage({ to: ana.email, subject: 'Lunch', body: 'Noon?' }));
+    const c = await server.phone(ana);
     const inbox = c.folderOfType(2) as string;
 
     const bySubject = await searchMailbox(c, {
@@ -109,13 +67,17 @@ describe('mailbox search', () => {
   });
 
   test('Range pages newest first with Total; past the end is 12', async () => {
-    const ana = await newUser();
+    const ana = await server.newUser();
     for (let i = 1; i <= 7; i++) {
-      await mail.deliver(ana, message({ to: ana.email, subject: `Invoice ${i}`, body: 'payable' }), {
-        receivedAt: new Date(Date.UTC(2024, 1, i, 12)),
-      });
+      await server.mail.deliver(
+        ana,
+        textMessage({ to: ana.email, subject: `Invoice ${i}`, body: 'payable' }),
+        {
+          receivedAt: new Date(Date.UTC(2024, 1, i, 12)),
+        },
+      );
     }
-    const c = await phone(ana, '14.1');
+    const c = await server.phone(ana, { protocolVersion: '14.1' });
     const first = await searchMailbox(c, { freeText: 'invoice', range: '0-2' });
     assert.deepEqual(subjects(first), ['Invoice 7', 'Invoice 6', 'Invoice 5']);
     assert.deepEqual([first.range, first.total], ['0-2', 7]);
@@ -128,14 +90,18 @@ describe('mailbox search', () => {
   });
 
   test('DateReceived bounds (GreaterThan / LessThan) are exclusive', async () => {
-    const ana = await newUser();
+    const ana = await server.newUser();
     const day = (d: number) => new Date(Date.UTC(2024, 4, d, 8));
     for (const d of [1, 2, 3]) {
-      await mail.deliver(ana, message({ to: ana.email, subject: `Report day ${d}`, body: 'daily report' }), {
-        receivedAt: day(d),
-      });
+      await server.mail.deliver(
+        ana,
+        textMessage({ to: ana.email, subject: `Report day ${d}`, body: 'daily report' }),
+        {
+          receivedAt: day(d),
+        },
+      );
     }
-    const c = await phone(ana);
+    const c = await server.phone(ana);
     const find = async (o: Parameters<typeof searchMailbox>[1]) => subjects(await searchMailbox(c, o));
     assert.deepEqual(await find({ freeText: 'report', receivedAfter: day(1) }), [
       'Report day 3',
@@ -155,13 +121,16 @@ describe('mailbox search', () => {
   });
 
   test('CollectionId restricts the search; DeepTraversal adds the subfolders', async () => {
-    const ana = await newUser();
-    const box = mail.mailbox(ana);
+    const ana = await server.newUser();
+    const box = server.mail.mailbox(ana);
     const projects = box.createFolder(box.folderByRole('inbox')?.id ?? null, 'Projects');
-    await mail.deliver(ana, message({ to: ana.email, subject: 'Kickoff in inbox', body: 'kickoff' }));
-    await box.append(projects.id, message({ to: ana.email, subject: 'Kickoff filed', body: 'kickoff' }));
-    await box.append('sent', message({ to: 'x@example.org', subject: 'Kickoff sent', body: 'kickoff' }));
-    const c = await phone(ana);
+    await server.mail.deliver(
+      ana,
+      textMessage({ to: ana.email, subject: 'Kickoff in inbox', body: 'kickoff' }),
+    );
+    await box.append(projects.id, textMessage({ to: ana.email, subject: 'Kickoff filed', body: 'kickoff' }));
+    await box.append('sent', textMessage({ to: 'x@example.org', subject: 'Kickoff sent', body: 'kickoff' }));
+    const c = await server.phone(ana);
     const inbox = c.folderOfType(2) as string;
     const sent = c.folderOfType(5) as string;
     const sub = [...c.folders.values()].find((f) => f.displayName === 'Projects')?.serverId as string;
@@ -183,13 +152,13 @@ describe('mailbox search', () => {
   });
 
   test('a result is fetched by its LongId with ItemOperations; a foreign or edited LongId is not found', async () => {
-    const ana = await newUser();
-    const ben = await newUser();
-    await mail.deliver(
+    const ana = await server.newUser();
+    const ben = await server.newUser();
+    await server.mail.deliver(
       ana,
-      message({ to: ana.email, subject: 'Fetch by LongId', body: 'The complete body text.' }),
+      textMessage({ to: ana.email, subject: 'Fetch by LongId', body: 'The complete body text.' }),
     );
-    const c = await phone(ana);
+    const c = await server.phone(ana);
     const [hit] = (
       await searchMailbox(c, { freeText: 'longid', bodyPreferences: [{ type: 1, truncationSize: 5 }] })
     ).results;
@@ -201,21 +170,21 @@ describe('mailbox search', () => {
     assert.equal(got.fetch?.email?.subject, 'Fetch by LongId');
     assert.equal(got.fetch?.email?.body?.data?.trim(), 'The complete body text.');
     // Ben's device, and a LongId with one character changed: 6 (object not found).
-    const other = new MailItemsClient(await phone(ben));
+    const other = new MailItemsClient(await server.phone(ben));
     assert.equal((await other.fetchByLongId(longId)).fetch?.status, 6);
     const edited = longId.slice(0, -1) + (longId.endsWith('A') ? 'B' : 'A');
     assert.equal((await items.fetchByLongId(edited)).fetch?.status, 6);
     // Another device of Ana's holds the same folders but was not given this LongId.
-    const second = new MailItemsClient(await phone(ana));
+    const second = new MailItemsClient(await server.phone(ana));
     assert.equal((await second.fetchByLongId(longId)).fetch?.status, 6);
   });
 
   test('SmartReply by LongId quotes the original and marks it answered (14.1 WBXML and 12.1 query)', async () => {
-    const ana = await newUser();
-    const bob = await newUser();
-    await mail.deliver(
+    const ana = await server.newUser();
+    const bob = await server.newUser();
+    await server.mail.deliver(
       ana,
-      message({
+      textMessage({
         from: `"Bob" <${bob.email}>`,
         to: ana.email,
         subject: 'Are you coming',
@@ -223,17 +192,17 @@ describe('mailbox search', () => {
         messageId: '<party-1@example.net>',
       }),
     );
-    const c = await phone(ana, '14.1');
+    const c = await server.phone(ana, { protocolVersion: '14.1' });
     const longId = (await searchMailbox(c, { freeText: 'party' })).results[0]?.longId as string;
     assert.ok(longId);
     const items = new MailItemsClient(c);
     const res = await items.smartReply({
       longId,
       saveInSent: true,
-      mime: message({ from: ana.email, to: bob.email, subject: 'Re: Are you coming', body: 'Yes!' }),
+      mime: textMessage({ from: ana.email, to: bob.email, subject: 'Re: Are you coming', body: 'Yes!' }),
     });
     assert.equal(res.sent, true, `status ${res.status}`);
-    const box = mail.mailbox(bob);
+    const box = server.mail.mailbox(bob);
     const [reply] = box.find(
       'inbox',
       box.listMessages('inbox', null).entries.map((e) => e.id),
@@ -243,20 +212,20 @@ describe('mailbox search', () => {
     assert.equal(parsed.inReplyTo, '<party-1@example.net>');
     assert.match(parsed.text ?? '', /^Yes!/);
     assert.match(parsed.text ?? '', /> To the party on Friday\?/);
-    const anaBox = mail.mailbox(ana);
+    const anaBox = server.mail.mailbox(ana);
     assert.equal(anaBox.listMessages('inbox', null).entries[0]?.flags.answered, true);
 
-    const legacy = await phone(ana, '12.1');
+    const legacy = await server.phone(ana, { protocolVersion: '12.1' });
     const legacyId = (await searchMailbox(legacy, { freeText: 'party' })).results[0]?.longId as string;
     const viaQuery = await new MailItemsClient(legacy).smartForward({
       longId: legacyId,
-      mime: message({ from: ana.email, to: bob.email, subject: 'Fw: Are you coming', body: 'FYI' }),
+      mime: textMessage({ from: ana.email, to: bob.email, subject: 'Fw: Are you coming', body: 'FYI' }),
     });
     assert.deepEqual([viaQuery.httpStatus, viaQuery.sent], [200, true]);
     // A LongId that names nothing: 150 ItemNotFound.
     const missing = await items.smartReply({
       longId: 'bm9uZQ.MQ.AAAAAAAAAAAAAAAA',
-      mime: message({ from: ana.email, to: bob.email, subject: 'x', body: 'y' }),
+      mime: textMessage({ from: ana.email, to: bob.email, subject: 'x', body: 'y' }),
     });
     assert.equal(missing.status, 150);
   });
@@ -264,18 +233,18 @@ describe('mailbox search', () => {
 
 describe('GAL search', () => {
   test('finds enabled users by name or address, sorted by display name, with Range and Total', async () => {
-    await newUser({ displayName: 'Zelda Galtester', email: 'zelda@gal.example' });
-    await newUser({ displayName: 'Amir Galtester', email: 'amir@gal.example' });
-    await newUser({ displayName: 'Hidden Galtester', email: 'hidden@gal.example', easEnabled: false });
-    const ana = await newUser();
-    const c = await phone(ana, '14.1');
+    const zelda = await server.newUser({ displayName: 'Zelda Galtester', email: 'zelda@gal.example' });
+    const amir = await server.newUser({ displayName: 'Amir Galtester', email: 'amir@gal.example' });
+    await server.newUser({ displayName: 'Hidden Galtester', email: 'hidden@gal.example', easEnabled: false });
+    const ana = await server.newUser();
+    const c = await server.phone(ana, { protocolVersion: '14.1' });
     const r = await searchGal(c, 'galtester');
     assert.deepEqual([r.status, r.storeStatus, r.total, r.range], [1, 1, 2, '0-1']);
     assert.deepEqual(
       r.results.map((x) => x.gal),
       [
-        { DisplayName: 'Amir Galtester', Alias: `searchuser${n - 2}`, EmailAddress: 'amir@gal.example' },
-        { DisplayName: 'Zelda Galtester', Alias: `searchuser${n - 3}`, EmailAddress: 'zelda@gal.example' },
+        { DisplayName: 'Amir Galtester', Alias: amir.username, EmailAddress: 'amir@gal.example' },
+        { DisplayName: 'Zelda Galtester', Alias: zelda.username, EmailAddress: 'zelda@gal.example' },
       ],
     );
     assert.deepEqual(
@@ -296,8 +265,8 @@ describe('GAL search', () => {
 
 describe('malformed and refused searches', () => {
   test('a malformed query is Store Status 2 (never a 500); a too complex one 8', async () => {
-    const ana = await newUser();
-    const c = await phone(ana);
+    const ana = await server.newUser();
+    const c = await server.phone(ana);
     const sr = (tag: string, ...k: ElChild[]) => el('Search', tag, ...k);
     /** [Search Status, Store Status] of the answer. */
     const ask = async (body: WbxmlElement | null) => {
@@ -335,7 +304,7 @@ describe('malformed and refused searches', () => {
   });
 
   test('OPTIONS advertises Search', async () => {
-    const ana = await newUser();
+    const ana = await server.newUser();
     const c = server.client({ username: ana.username, password: PW });
     assert.ok((await c.options()).commands.includes('Search'));
   });

@@ -3,20 +3,19 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
-import type { Device } from '../../src/devices/types.js';
 import { createPool, encode } from '../../src/store/postgres/db.js';
 import { MIGRATION_LOCK_CLASS, createPostgresStore } from '../../src/store/postgres/index.js';
 import { migrate } from '../../src/store/postgres/migrate.js';
-import { DEVICE_COLUMNS, DEVICE_FIELDS } from '../../src/store/sql/device-columns.js';
+import { DEVICE_COLUMNS } from '../../src/store/sql/device-columns.js';
 import { loadMigrations } from '../../src/store/sql/migrations.js';
+import { makeUser } from './conformance/fixtures.js';
 import {
-  NEW_DEVICE_FIELDS_0002,
-  makeDevice,
-  makeFullDevice,
-  makePolicy,
-  makeRule,
-  makeUser,
-} from './conformance/fixtures.js';
+  V4_MESSAGES,
+  assertV1DataUpgraded,
+  assertV4MessagesSearchable,
+  v1Data,
+  v1DeviceFields,
+} from './migration-upgrades.js';
 import { PG_URL, adminPool, dropSchema, endAdmin, requirePostgres, uniqueSchema } from './pg-helpers.js';
 
 const KNOWN_VERSIONS = loadMigrations(new URL('../../src/store/postgres/migrations/', import.meta.url)).map(
@@ -123,12 +122,8 @@ if (await requirePostgres('postgres store: migrations')) {
     test('a schema at version 1 holding data upgrades to 2: users and devices are kept, new fields empty', async () => {
       const schema = uniqueSchema();
       const old = createPool({ url: PG_URL, schema, max: 1 });
-      const policy = makePolicy({ isDefault: true });
-      const user = makeUser({ username: 'Legacy.User', policyId: policy.id, easEnabled: false });
-      const devices = [
-        makeFullDevice(user.id, NEW_DEVICE_FIELDS_0002),
-        makeDevice(user.id, NEW_DEVICE_FIELDS_0002),
-      ];
+      const data = v1Data();
+      const { policy, user, devices } = data;
       try {
         assert.deepEqual(await migrate(old, schema, 1), [1]);
         // Written as a build that knew only 0001 wrote them: its columns, nothing else.
@@ -165,9 +160,7 @@ if (await requirePostgres('postgres store: migrations')) {
           `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'devices'`,
           [schema],
         );
-        const v1Columns = rows.map((r) => r.column_name);
-        const v1Fields = DEVICE_FIELDS.filter((f) => v1Columns.includes(DEVICE_COLUMNS[f].column));
-        assert.equal(v1Fields.length, DEVICE_FIELDS.length - Object.keys(NEW_DEVICE_FIELDS_0002).length);
+        const v1Fields = v1DeviceFields(rows.map((r) => r.column_name));
         for (const d of devices) {
           await old.query(
             `INSERT INTO devices (${v1Fields.map((f) => DEVICE_COLUMNS[f].column).join(', ')})
@@ -182,28 +175,7 @@ if (await requirePostgres('postgres store: migrations')) {
       const store = await createPostgresStore({ url: PG_URL, schema });
       try {
         assert.deepEqual(await appliedVersions(schema), KNOWN_VERSIONS);
-        assert.deepEqual(await store.getUser(user.id), user);
-        assert.deepEqual(user.allowedDeviceIds, []);
-        assert.deepEqual(await store.getUserByName('legacy.user'), user);
-        for (const d of devices) assert.deepEqual(await store.getDevice(d.id), d);
-        assert.equal(await store.countDevices(), devices.length);
-        assert.deepEqual(await store.getDefaultPolicy(), policy);
-        // The new columns and tables work on the upgraded data.
-        const withLists = { ...user, allowedDeviceIds: ['A'], blockedDeviceIds: ['B'] };
-        await store.putUser(withLists);
-        assert.deepEqual(await store.getUser(user.id), withLists);
-        const patch: Partial<Device> = {
-          accessState: 'Quarantined',
-          releaseCondition: { kind: 'policyAppliedInFull' },
-        };
-        assert.equal(await store.patchDevices(devices.map((d) => ({ id: d.id, patch }))), 2);
-        assert.deepEqual(
-          (await store.getDevice(devices[0]?.id ?? ''))?.releaseCondition,
-          patch.releaseCondition,
-        );
-        const rule = makeRule();
-        await store.putRule(rule);
-        assert.deepEqual(await store.listRules(), [rule]);
+        await assertV1DataUpgraded(store, data);
       } finally {
         await store.close();
         await dropSchema(schema);
@@ -215,18 +187,6 @@ if (await requirePostgres('postgres store: migrations')) {
       const old = createPool({ url: PG_URL, schema, max: 1 });
       const user = makeUser();
       const at = new Date('2024-05-01T10:00:00.000Z');
-      const summary = (subject: string, from: unknown[]) =>
-        JSON.stringify({
-          subject,
-          from,
-          to: [{ name: null, address: 'Bob@Example.NET' }],
-          cc: [],
-          replyTo: [],
-          date: null,
-          messageId: null,
-          importance: 'normal',
-          attachments: [],
-        });
       try {
         assert.deepEqual(await migrate(old, schema, 4), [1, 2, 3, 4]);
         await old.query(
@@ -247,11 +207,7 @@ if (await requirePostgres('postgres store: migrations')) {
            VALUES ('f1', $1, NULL, 'Inbox', 'inbox', 'inbox', 3, $2)`,
           [user.id, at],
         );
-        const rows: Array<[number, string, string]> = [
-          [1, 'c1', summary('Legacy Invoice', [{ name: 'Old Sender', address: 'old@example.net' }])],
-          [2, 'c2', summary('Other', [])],
-        ];
-        for (const [uid, content, s] of rows) {
+        for (const [uid, content, s] of V4_MESSAGES) {
           await old.query(
             'INSERT INTO mail_contents (id, user_id, size, created_at) VALUES ($1, $2, 5, $3)',
             [content, user.id, at],
@@ -267,21 +223,7 @@ if (await requirePostgres('postgres store: migrations')) {
       }
       const store = await createPostgresStore({ url: PG_URL, schema });
       try {
-        const find = async (term: string) =>
-          (
-            await store.searchMailMessages(user.id, {
-              folderIds: ['f1'],
-              terms: [term],
-              receivedAfter: null,
-              receivedBefore: null,
-              offset: 0,
-              limit: 10,
-            })
-          ).hits.map((h) => h.id);
-        assert.deepEqual(await find('invoice'), [1]);
-        assert.deepEqual(await find('old sender'), [1]);
-        assert.deepEqual(await find('bob@example.net'), [2, 1]);
-        assert.deepEqual(await find('normal'), [], 'the summary JSON itself is not searched');
+        await assertV4MessagesSearchable(store, user.id);
       } finally {
         await store.close();
         await dropSchema(schema);

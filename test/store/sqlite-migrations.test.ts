@@ -6,20 +6,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import type { Device } from '../../src/devices/types.js';
 import { encode, openDatabase } from '../../src/store/sqlite/db.js';
 import { createSqliteStore } from '../../src/store/sqlite/index.js';
 import { migrate } from '../../src/store/sqlite/migrate.js';
-import { DEVICE_COLUMNS, DEVICE_FIELDS } from '../../src/store/sql/device-columns.js';
+import { DEVICE_COLUMNS } from '../../src/store/sql/device-columns.js';
 import { loadMigrations } from '../../src/store/sql/migrations.js';
+import { makeDevice, makeUser } from './conformance/fixtures.js';
 import {
-  NEW_DEVICE_FIELDS_0002,
-  makeDevice,
-  makeFullDevice,
-  makePolicy,
-  makeRule,
-  makeUser,
-} from './conformance/fixtures.js';
+  V4_MESSAGES,
+  assertV1DataUpgraded,
+  assertV4MessagesSearchable,
+  v1Data,
+  v1DeviceFields,
+} from './migration-upgrades.js';
 
 describe('sqlite store: migrations and file access', () => {
   let dir = '';
@@ -106,12 +105,8 @@ describe('sqlite store: migrations and file access', () => {
     const old = openDatabase(path);
     assert.deepEqual(migrate(old, 1), [1]);
     // Written as a build that knew only 0001 wrote them: its columns, nothing else.
-    const policy = makePolicy({ isDefault: true });
-    const user = makeUser({ username: 'Legacy.User', policyId: policy.id, easEnabled: false });
-    const devices = [
-      makeFullDevice(user.id, NEW_DEVICE_FIELDS_0002),
-      makeDevice(user.id, NEW_DEVICE_FIELDS_0002),
-    ];
+    const data = v1Data();
+    const { policy, user, devices } = data;
     old
       .prepare(
         `INSERT INTO policies (id, name, name_key, is_default, settings, options, revision, created_at, updated_at)
@@ -146,8 +141,7 @@ describe('sqlite store: migrations and file access', () => {
     const v1Columns = (old.prepare('PRAGMA table_info(devices)').all() as Array<{ name: string }>).map(
       (c) => c.name,
     );
-    const v1Fields = DEVICE_FIELDS.filter((f) => v1Columns.includes(DEVICE_COLUMNS[f].column));
-    assert.equal(v1Fields.length, DEVICE_FIELDS.length - Object.keys(NEW_DEVICE_FIELDS_0002).length);
+    const v1Fields = v1DeviceFields(v1Columns);
     const insert = old.prepare(
       `INSERT INTO devices (${v1Fields.map((f) => DEVICE_COLUMNS[f].column).join(', ')})
        VALUES (${v1Fields.map(() => '?').join(', ')})`,
@@ -157,28 +151,7 @@ describe('sqlite store: migrations and file access', () => {
 
     const store = await createSqliteStore({ path });
     try {
-      assert.deepEqual(await store.getUser(user.id), user);
-      assert.deepEqual(user.allowedDeviceIds, []);
-      assert.deepEqual(await store.getUserByName('legacy.user'), user);
-      for (const d of devices) assert.deepEqual(await store.getDevice(d.id), d);
-      assert.equal(await store.countDevices(), devices.length);
-      assert.deepEqual(await store.getDefaultPolicy(), policy);
-      // The new columns and tables work on the upgraded data.
-      const withLists = { ...user, allowedDeviceIds: ['A'], blockedDeviceIds: ['B'] };
-      await store.putUser(withLists);
-      assert.deepEqual(await store.getUser(user.id), withLists);
-      const patch: Partial<Device> = {
-        accessState: 'Quarantined',
-        releaseCondition: { kind: 'policyAppliedInFull' },
-      };
-      assert.equal(await store.patchDevices(devices.map((d) => ({ id: d.id, patch }))), 2);
-      assert.deepEqual(
-        (await store.getDevice(devices[0]?.id ?? ''))?.releaseCondition,
-        patch.releaseCondition,
-      );
-      const rule = makeRule();
-      await store.putRule(rule);
-      assert.deepEqual(await store.listRules(), [rule]);
+      await assertV1DataUpgraded(store, data);
     } finally {
       await store.close();
     }
@@ -221,23 +194,7 @@ describe('sqlite store: migrations and file access', () => {
          VALUES ('f1', ?, NULL, 'Inbox', 'inbox', 'inbox', 3, ?)`,
       )
       .run(user.id, at);
-    const summary = (subject: string, from: unknown[]) =>
-      JSON.stringify({
-        subject,
-        from,
-        to: [{ name: null, address: 'Bob@Example.NET' }],
-        cc: [],
-        replyTo: [],
-        date: null,
-        messageId: null,
-        importance: 'normal',
-        attachments: [],
-      });
-    const rows: Array<[number, string, string]> = [
-      [1, 'c1', summary('Legacy Invoice', [{ name: 'Old Sender', address: 'old@example.net' }])],
-      [2, 'c2', summary('Other', [])],
-    ];
-    for (const [uid, content, s] of rows) {
+    for (const [uid, content, s] of V4_MESSAGES) {
       old
         .prepare('INSERT INTO mail_contents (id, user_id, size, created_at) VALUES (?, ?, 5, ?)')
         .run(content, user.id, at);
@@ -252,21 +209,7 @@ describe('sqlite store: migrations and file access', () => {
 
     const store = await createSqliteStore({ path });
     try {
-      const find = async (term: string) =>
-        (
-          await store.searchMailMessages(user.id, {
-            folderIds: ['f1'],
-            terms: [term],
-            receivedAfter: null,
-            receivedBefore: null,
-            offset: 0,
-            limit: 10,
-          })
-        ).hits.map((h) => h.id);
-      assert.deepEqual(await find('invoice'), [1]);
-      assert.deepEqual(await find('old sender'), [1]);
-      assert.deepEqual(await find('bob@example.net'), [2, 1]);
-      assert.deepEqual(await find('normal'), [], 'the summary JSON itself is not searched');
+      await assertV4MessagesSearchable(store, user.id);
     } finally {
       await store.close();
     }

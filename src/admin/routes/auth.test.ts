@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { hashPassword } from '../../auth/password.js';
+import { newUserRecord } from '../../auth/user-record.js';
 import { ADMIN, auditOf, createHarness } from '../test-harness.js';
 import type { Harness } from '../test-harness.js';
 import { TokenCreated, TokenList } from '../schemas.js';
@@ -118,19 +119,15 @@ describe('admin API authentication', () => {
   });
 
   it("never accepts a mail user's EAS password, and audits the failure", async () => {
-    await h.store.putUser({
-      id: randomUUID(),
-      username: 'mailuser',
-      email: 'mailuser@example.com',
-      displayName: 'Mail User',
-      passwordHash: await hashPassword('mail-password-1'),
-      easEnabled: true,
-      policyId: null,
-      allowedDeviceIds: [],
-      blockedDeviceIds: [],
-      createdAt: h.clock.now,
-      updatedAt: h.clock.now,
-    });
+    await h.store.putUser(
+      newUserRecord({
+        username: 'mailuser',
+        email: 'mailuser@example.com',
+        displayName: 'Mail User',
+        passwordHash: await hashPassword('mail-password-1'),
+        now: h.clock.now,
+      }),
+    );
     const res = await h.app.inject({
       method: 'POST',
       url: '/api/v1/auth/token',

@@ -1,9 +1,9 @@
 // Mail users (Exchange's CAS mailbox settings): create, profile, password, policy assignment, and the
 // personal allow/block lists and ActiveSyncEnabled, which go through AccessService so the user's
 // devices are re-evaluated at once.
-import { randomUUID } from 'node:crypto';
 import type { DecisionChange } from '../../access/service.js';
 import { hashPassword } from '../../auth/password.js';
+import { newUserRecord } from '../../auth/user-record.js';
 import type { Store, User } from '../../store/types.js';
 import { StoreConflictError } from '../../store/types.js';
 import type { AdminDeps } from '../deps.js';
@@ -73,20 +73,15 @@ export function userRoutes(deps: AdminDeps): AnyRoute[] {
       async handler({ body, actor, source }) {
         if (await store.getUserByName(body.username)) throw apiError('EAS_ERR_USER_EXISTS');
         const policyId = (await policyIdFor(store, body.policy)) ?? null;
-        const now = clock();
-        const user: User = {
-          id: randomUUID(),
+        const user = newUserRecord({
           username: body.username,
           email: body.email,
-          displayName: body.displayName ?? body.username,
+          displayName: body.displayName,
           passwordHash: await hashPassword(body.password),
-          easEnabled: body.easEnabled ?? true,
+          now: clock(),
+          easEnabled: body.easEnabled,
           policyId,
-          allowedDeviceIds: [],
-          blockedDeviceIds: [],
-          createdAt: now,
-          updatedAt: now,
-        };
+        });
         try {
           await store.putUser(user);
         } catch (err) {

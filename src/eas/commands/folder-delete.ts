@@ -7,8 +7,7 @@ import type { ElChild } from '../../wbxml/index.js';
 import type { CommandHandler } from '../context.js';
 import { mailFailure } from '../mailbox.js';
 import { checkHierarchyKey, commitHierarchy, removeKnownFolder } from '../sync/hierarchy-edit.js';
-import { folderOfCollection } from '../sync/item-lookup.js';
-import { FolderStatus, folderFields, folderResponse, validId } from './folders/common.js';
+import { FolderStatus, folderFields, folderResponse, knownFolder, validId } from './folders/common.js';
 
 const reply = (status: number, ...rest: ElChild[]) => folderResponse('FolderDelete', status, ...rest);
 
@@ -30,8 +29,7 @@ export const folderDeleteCommand: CommandHandler = {
     try {
       const mailbox = await ctx.mailbox();
       const folders = await mailbox.listFolders();
-      const backendId = folderOfCollection(data, serverId);
-      const folder = backendId === null ? undefined : folders.find((f) => f.id === backendId);
+      const folder = knownFolder(data, folders, serverId);
       if (!folder) return reply(FolderStatus.NotFound);
       // [MS-ASCMD] 2.2.3.177.4 Status 3: Inbox, Drafts, Sent, Deleted Items, Outbox... stay.
       if (folder.role !== null) return reply(FolderStatus.SpecialFolder);

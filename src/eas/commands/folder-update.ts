@@ -8,13 +8,13 @@ import type { CommandHandler } from '../context.js';
 import { mailFailure } from '../mailbox.js';
 import { folderType } from '../sync/folder-map.js';
 import { checkHierarchyKey, commitHierarchy, isSelfOrBelow, setKnownFolder } from '../sync/hierarchy-edit.js';
-import { folderOfCollection } from '../sync/item-lookup.js';
 import {
   FolderStatus,
   backendParent,
   carryServerIds,
   folderFields,
   folderResponse,
+  knownFolder,
   nameTaken,
   validFolderName,
   validId,
@@ -45,8 +45,7 @@ export const folderUpdateCommand: CommandHandler = {
     try {
       const mailbox = await ctx.mailbox();
       const folders = await mailbox.listFolders();
-      const backendId = folderOfCollection(data, serverId);
-      const folder = backendId === null ? undefined : folders.find((f) => f.id === backendId);
+      const folder = knownFolder(data, folders, serverId);
       if (!folder) return reply(FolderStatus.NotFound);
       // [MS-ASCMD] 2.2.3.177.6: Status 2 also means "the specified folder is a special folder".
       if (folder.role !== null) return reply(FolderStatus.Exists);

@@ -25,6 +25,25 @@ function respond(...children: Array<WbxmlElement | null>): EasResponse {
 
 const status = (n: number) => el('Provision', 'Status', n);
 
+/** Policies/Policy of a response: PolicyType and Status, then PolicyKey and Data where given. */
+function policyReply(
+  policyType: string,
+  policyStatus: number,
+  ...rest: Array<WbxmlElement | null>
+): WbxmlElement {
+  return el(
+    'Provision',
+    'Policies',
+    el(
+      'Provision',
+      'Policy',
+      el('Provision', 'PolicyType', policyType),
+      el('Provision', 'Status', policyStatus),
+      ...rest,
+    ),
+  );
+}
+
 export const provisionCommand: CommandHandler = {
   name: 'Provision',
   checksPolicyKey: false,
@@ -73,16 +92,7 @@ async function download(
     return respond(
       infoResponse,
       status(ProvisionStatus.Success),
-      el(
-        'Provision',
-        'Policies',
-        el(
-          'Provision',
-          'Policy',
-          el('Provision', 'PolicyType', policyType),
-          el('Provision', 'Status', PolicyStatus.UnknownPolicyType),
-        ),
-      ),
+      policyReply(policyType, PolicyStatus.UnknownPolicyType),
     );
   }
   const tempKey = newPolicyKey();
@@ -91,17 +101,11 @@ async function download(
   return respond(
     infoResponse,
     status(ProvisionStatus.Success),
-    el(
-      'Provision',
-      'Policies',
-      el(
-        'Provision',
-        'Policy',
-        el('Provision', 'PolicyType', POLICY_TYPE),
-        el('Provision', 'Status', PolicyStatus.Success),
-        el('Provision', 'PolicyKey', tempKey),
-        el('Provision', 'Data', buildEasProvisionDoc(policy.settings, req.protocolVersion)),
-      ),
+    policyReply(
+      POLICY_TYPE,
+      PolicyStatus.Success,
+      el('Provision', 'PolicyKey', tempKey),
+      el('Provision', 'Data', buildEasProvisionDoc(policy.settings, req.protocolVersion)),
     ),
   );
 }
@@ -115,24 +119,14 @@ async function acknowledge(
   const { svc, device, policy } = ctx;
   const policyType = childText(policyEl, 'PolicyType') ?? POLICY_TYPE;
   const presented = childText(policyEl, 'PolicyKey') ?? ctx.req.policyKey;
-  const policyReply = (policyStatus: number, key?: string) =>
-    el(
-      'Provision',
-      'Policies',
-      el(
-        'Provision',
-        'Policy',
-        el('Provision', 'PolicyType', policyType),
-        el('Provision', 'Status', policyStatus),
-        key === undefined ? null : el('Provision', 'PolicyKey', key),
-      ),
-    );
+  const reply = (policyStatus: number, ...rest: WbxmlElement[]) =>
+    respond(status(ProvisionStatus.Success), policyReply(policyType, policyStatus, ...rest));
   if (policyType !== POLICY_TYPE) {
-    return respond(status(ProvisionStatus.Success), policyReply(PolicyStatus.UnknownPolicyType));
+    return reply(PolicyStatus.UnknownPolicyType);
   }
   if (!device.pendingPolicyKey || presented !== device.pendingPolicyKey) {
     // Out-of-date or invalid temporary key: the client must download the policy again.
-    return respond(status(ProvisionStatus.Success), policyReply(PolicyStatus.WrongPolicyKey));
+    return reply(PolicyStatus.WrongPolicyKey);
   }
   const verdict = evaluateAcknowledgement(ackStatus, policy.options);
   const now = svc.clock();
@@ -179,7 +173,7 @@ async function acknowledge(
     reason: `acknowledgement status ${ackStatus}`,
     source: ctx.req.remoteAddress,
   });
-  return respond(status(ProvisionStatus.Success), policyReply(PolicyStatus.Success, finalKey));
+  return reply(PolicyStatus.Success, el('Provision', 'PolicyKey', finalKey));
 }
 
 /** Remote wipe: deliver the directive, record the device's acknowledgement ([MS-ASPROV] 3.2.5.1.2.2-3). */

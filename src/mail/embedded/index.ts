@@ -8,13 +8,14 @@
 // not hear of mail delivered through another.
 import { randomUUID } from 'node:crypto';
 import type { MailFlags, MailStore, NewMailFolder, StoredMessage } from '../../store/mail-store.js';
+import { recipientsOf, withoutBcc } from '../headers.js';
 import { MailBackendError, MailNotFoundError } from '../types.js';
 import type { MailBackend, MailChangeEvent, MailCredentials, SendOptions } from '../types.js';
 import { LocalChangeBus, type ChangeBus } from './changes.js';
 import { errorSummary, type EmbeddedLog } from './log.js';
 import { collectBodyText, collectSummary, newParser, teeIntoParser } from './mime.js';
 import { enhancedStatus, nonDeliveryReport, type Undelivered } from './ndr.js';
-import { recipientsOf, relay, withoutBcc, type SmarthostOptions } from './outgoing.js';
+import { relay, type SmarthostOptions } from './outgoing.js';
 import { EmbeddedSession } from './session.js';
 
 export type { ChangeBus } from './changes.js';

@@ -1,7 +1,6 @@
-// Outgoing mail of the embedded backend: recipients from the To, Cc and Bcc headers, the Bcc header
-// removed from what recipients get, and the SMTP smarthost (nodemailer) for addresses that are not
-// users of this server. Local delivery itself is the backend's (index.ts).
-import { parseAddressHeader } from 'mailparser';
+// Outgoing mail of the embedded backend: the SMTP smarthost (nodemailer) for addresses that are not
+// users of this server. Recipients and the removal of Bcc are src/mail/headers.ts; local delivery
+// is the backend's (index.ts).
 import nodemailer from 'nodemailer';
 import { MailBackendError } from '../types.js';
 
@@ -11,56 +10,6 @@ export interface SmarthostOptions {
    * options such as ?requireTLS=true pass through. The URL may hold a password: never logged.
    */
   url: string;
-}
-
-/** Where the header block ends: the index of the body's first byte. */
-function headerEnd(mime: Buffer): number {
-  const crlf = mime.indexOf('\r\n\r\n');
-  const lf = mime.indexOf('\n\n');
-  if (crlf >= 0 && (lf < 0 || crlf < lf)) return crlf + 4;
-  if (lf >= 0) return lf + 2;
-  return mime.length;
-}
-
-/** Unfolded values of one header (lower-case name), in order. */
-function headerValues(mime: Buffer, name: string): string[] {
-  const text = mime
-    .subarray(0, headerEnd(mime))
-    .toString('utf8')
-    .replace(/\r?\n[ \t]/g, ' ');
-  const out: string[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    const i = line.indexOf(':');
-    if (i > 0 && line.slice(0, i).trim().toLowerCase() === name) out.push(line.slice(i + 1).trim());
-  }
-  return out;
-}
-
-/**
- * Every address of To, Cc and Bcc (groups flattened), deduplicated ignoring case, in header order.
- * Domains stay as written (punycode is what SMTP envelopes carry).
- */
-export function recipientsOf(mime: Buffer): string[] {
-  const seen = new Map<string, string>();
-  for (const name of ['to', 'cc', 'bcc']) {
-    const values = headerValues(mime, name);
-    if (values.length === 0) continue;
-    for (const a of parseAddressHeader(values, { flatten: true, decodePunycode: false }).value) {
-      if (a.address?.includes('@') && !seen.has(a.address.toLowerCase())) {
-        seen.set(a.address.toLowerCase(), a.address);
-      }
-    }
-  }
-  return [...seen.values()];
-}
-
-/** The message without its Bcc header(s) (folded lines included), byte for byte otherwise. */
-export function withoutBcc(mime: Buffer): Buffer {
-  const end = headerEnd(mime);
-  const head = mime.subarray(0, end).toString('latin1');
-  const stripped = head.replace(/^bcc:[^\n]*\n(?:[ \t][^\n]*\n)*/gim, '');
-  if (stripped === head) return mime;
-  return Buffer.concat([Buffer.from(stripped, 'latin1'), mime.subarray(end)]);
 }
 
 /** A recipient the smarthost refused while it accepted others. */

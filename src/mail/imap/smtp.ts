@@ -1,7 +1,7 @@
 // SMTP submission with the user's own credentials (nodemailer, one connection per message).
 // Recipients come from the To, Cc and Bcc headers; Bcc is removed from what is transmitted.
-import { parseAddressHeader } from 'mailparser';
 import nodemailer from 'nodemailer';
+import { recipientsOf, withoutBcc } from '../headers.js';
 import { MailBackendError, type MailCredentials } from '../types.js';
 import { toMailError } from './errors.js';
 
@@ -18,60 +18,6 @@ export interface SmtpServerOptions {
    * set-ups): saveInSent then appends nothing, or the user would see every message twice.
    */
   serverSavesSent?: boolean;
-}
-
-/** Where the header block ends: the index of the body's first byte. */
-function headerEnd(mime: Buffer): number {
-  const crlf = mime.indexOf('\r\n\r\n');
-  const lf = mime.indexOf('\n\n');
-  if (crlf >= 0 && (lf < 0 || crlf < lf)) return crlf + 4;
-  if (lf >= 0) return lf + 2;
-  return mime.length;
-}
-
-/** Unfolded header values by lower-case name. */
-export function headerValues(mime: Buffer): Map<string, string[]> {
-  const text = mime
-    .subarray(0, headerEnd(mime))
-    .toString('utf8')
-    .replace(/\r?\n[ \t]/g, ' ');
-  const out = new Map<string, string[]>();
-  for (const line of text.split(/\r?\n/)) {
-    const i = line.indexOf(':');
-    if (i <= 0) continue;
-    const name = line.slice(0, i).trim().toLowerCase();
-    out.set(name, [...(out.get(name) ?? []), line.slice(i + 1).trim()]);
-  }
-  return out;
-}
-
-/** Every address of To, Cc and Bcc (groups flattened), deduplicated case-insensitively. */
-export function recipientsOf(mime: Buffer): string[] {
-  const headers = headerValues(mime);
-  const seen = new Map<string, string>();
-  const add = (list: ReturnType<typeof parseAddressHeader>['value']): void => {
-    for (const a of list) {
-      if (a.group) add(a.group);
-      else if (a.address && a.address.includes('@')) {
-        const key = a.address.toLowerCase();
-        if (!seen.has(key)) seen.set(key, a.address);
-      }
-    }
-  };
-  for (const name of ['to', 'cc', 'bcc']) {
-    const values = headers.get(name);
-    if (values) add(parseAddressHeader(values, { decodePunycode: false }).value);
-  }
-  return [...seen.values()];
-}
-
-/** The message without its Bcc header(s), byte for byte otherwise. */
-export function withoutBcc(mime: Buffer): Buffer {
-  const end = headerEnd(mime);
-  const head = mime.subarray(0, end).toString('latin1');
-  const stripped = head.replace(/^bcc:[^\n]*\n(?:[ \t][^\n]*\n)*/gim, '');
-  if (stripped === head) return mime;
-  return Buffer.concat([Buffer.from(stripped, 'latin1'), mime.subarray(end)]);
 }
 
 export async function submit(

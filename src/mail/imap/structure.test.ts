@@ -1,5 +1,5 @@
-// Pure helpers: BODYSTRUCTURE walking, sizes, importance, UID sets, checkpoints, SMTP header
-// handling and error mapping.
+// Pure helpers: BODYSTRUCTURE walking, sizes, importance, UID sets, checkpoints and error mapping
+// (the SMTP header handling is src/mail/headers.ts, tested there).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { MessageStructureObject } from 'imapflow';
@@ -7,7 +7,6 @@ import { MailAuthError, MailBackendError, MailFolderExistsError, MailNotFoundErr
 import { makeCheckpoint, parseCheckpoint } from './checkpoint.js';
 import { toMailError } from './errors.js';
 import { imapflowLogger, redact } from './log.js';
-import { recipientsOf, withoutBcc } from './smtp.js';
 import { attachmentsOf, bodyParts, decodedSize, importanceOf, parseUid, toSequenceSet } from './structure.js';
 
 const tree: MessageStructureObject = {
@@ -114,23 +113,6 @@ describe('imap structure helpers', () => {
       cs,
     );
     assert.equal(parseCheckpoint('something else'), null);
-  });
-});
-
-describe('smtp helpers', () => {
-  const mime = Buffer.from(
-    'From: a@x.test\r\nTo: "B" <b@x.test>, grp: c@x.test, d@x.test;\r\nCc: B@X.test\r\nBcc: e@x.test,\r\n f@x.test\r\nSubject: s\r\n\r\nBcc: not a header\r\n',
-  );
-  test('recipients from To, Cc and Bcc, groups flattened, deduplicated', () => {
-    assert.deepEqual(recipientsOf(mime), ['b@x.test', 'c@x.test', 'd@x.test', 'e@x.test', 'f@x.test']);
-  });
-  test('Bcc (with its continuation lines) is removed from the header only', () => {
-    const out = withoutBcc(mime).toString();
-    assert.ok(!/^bcc:/im.test(out.split('\r\n\r\n')[0] ?? ''));
-    assert.ok(!out.includes('f@x.test'));
-    assert.ok(out.endsWith('\r\n\r\nBcc: not a header\r\n'));
-    const none = Buffer.from('To: a@x.test\r\n\r\nbody');
-    assert.equal(withoutBcc(none), none);
   });
 });
 

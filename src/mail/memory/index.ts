@@ -6,6 +6,7 @@
 // send(): recipients that are users of this backend (by e-mail address, case-insensitive, known
 // once their mailbox was opened or created) get the message in their Inbox, Bcc header removed;
 // every other recipient is recorded in `outbound` (nothing leaves the process).
+import { withoutBcc } from '../headers.js';
 import { MailBackendError, type MailBackend, type MailChangeEvent, type MailCredentials } from '../types.js';
 import type { MessageFlags, SendOptions } from '../types.js';
 import { MemoryMailbox } from './mailbox.js';
@@ -135,14 +136,4 @@ export class MemoryMailBackend implements MailBackend {
   async close(): Promise<void> {
     this.listeners.clear();
   }
-}
-
-/** The message without its Bcc header lines (folded continuations included), otherwise unchanged. */
-export function withoutBcc(mime: Buffer): Buffer {
-  const crlf = mime.indexOf('\r\n\r\n');
-  const lf = mime.indexOf('\n\n');
-  const end = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 2 : lf >= 0 ? lf + 1 : mime.length;
-  const head = mime.subarray(0, end).toString('latin1');
-  const stripped = head.replace(/^bcc:[^\n]*\n(?:[ \t][^\n]*\n)*/gim, '');
-  return stripped === head ? mime : Buffer.concat([Buffer.from(stripped, 'latin1'), mime.subarray(end)]);
 }

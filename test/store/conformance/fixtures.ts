@@ -1,6 +1,7 @@
 // Record builders for the conformance suite: valid defaults, overridable per test.
 import { randomUUID } from 'node:crypto';
 import type { AccessRule, AutoblockRule, OrgSettings } from '../../../src/access/types.js';
+import { newUserRecord } from '../../../src/auth/user-record.js';
 import type { Device } from '../../../src/devices/types.js';
 import type { Policy, PolicySettings } from '../../../src/policy/types.js';
 import type { MailFlags, MessageSummary } from '../../../src/store/mail-store.js';
@@ -17,16 +18,14 @@ export const T2 = new Date('1999-12-31T23:59:59.123Z');
 export function makeUser(over: Partial<User> = {}): User {
   const n = next();
   return {
-    id: randomUUID(),
-    username: `user${n}`,
-    email: `user${n}@example.com`,
-    displayName: `User ${n}`,
-    passwordHash: `scrypt$16384$8$1$c2FsdA$aGFzaA${n}`,
-    easEnabled: true,
-    policyId: null,
-    allowedDeviceIds: [],
-    blockedDeviceIds: [],
-    createdAt: T0,
+    ...newUserRecord({
+      username: `user${n}`,
+      email: `user${n}@example.com`,
+      displayName: `User ${n}`,
+      passwordHash: `scrypt$16384$8$1$c2FsdA$aGFzaA${n}`,
+      now: T0,
+    }),
+    // Not createdAt: the stores must keep the two timestamps apart.
     updatedAt: T1,
     ...over,
   };

@@ -5,6 +5,7 @@
 // rewritten; the body keeps its bytes (signed S/MIME stays valid).
 import { randomUUID } from 'node:crypto';
 import { parseAddressHeader } from 'mailparser';
+import { headerEnd } from '../../../mail/headers.js';
 import { EasStatusError } from '../../errors.js';
 import { EasStatus } from '../../status.js';
 
@@ -15,15 +16,6 @@ export interface Mailbox {
 
 /** Longest header block accepted (RFC 5322 has no limit; 256 KiB is far beyond any real message). */
 const MAX_HEADER_BYTES = 256 * 1024;
-
-/** Index of the body's first byte (after the blank line); the length when there is no body. */
-export function headerEnd(mime: Buffer): number {
-  const crlf = mime.indexOf('\r\n\r\n');
-  const lf = mime.indexOf('\n\n');
-  if (crlf >= 0 && (lf < 0 || crlf < lf)) return crlf + 4;
-  if (lf >= 0) return lf + 2;
-  return mime.length;
-}
 
 /** The header fields (continuations joined, line breaks kept) in order, or null when not a header block. */
 export function headerFields(mime: Buffer): string[] | null {

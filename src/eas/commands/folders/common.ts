@@ -8,6 +8,7 @@ import type { ElChild } from '../../../wbxml/index.js';
 import type { WbxmlElement } from '../../../wbxml/types.js';
 import type { HierarchyData } from '../../sync/folder-map.js';
 import { ROOT_PARENT } from '../../sync/folder-map.js';
+import { folderOfCollection } from '../../sync/item-lookup.js';
 import { parseCollection, serializeCollection } from '../../sync/item-state.js';
 import { MAX_ID_LENGTH } from '../../sync/state-store.js';
 import type { EasResponse } from '../../types.js';
@@ -80,6 +81,16 @@ export function nameTaken(
 }
 
 /** The backend parent of a device ParentId: '0' is the root (null); undefined = not a folder we know. */
+/** The folder the device knows as `serverId`, or undefined when it knows none or it is gone. */
+export function knownFolder(
+  d: HierarchyData,
+  folders: readonly MailFolder[],
+  serverId: string,
+): MailFolder | undefined {
+  const backendId = folderOfCollection(d, serverId);
+  return backendId === null ? undefined : folders.find((f) => f.id === backendId);
+}
+
 export function backendParent(
   d: HierarchyData,
   folders: readonly MailFolder[],

@@ -22,6 +22,12 @@ function chunked(b: Buffer, size: number): Readable {
   return Readable.from(parts);
 }
 
+/** Removal is asynchronous (unlink after close): wait for it, bounded, rather than a fixed sleep. */
+async function filesGone(dir: string): Promise<void> {
+  for (let i = 0; i < 200 && readdirSync(dir).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.deepEqual(readdirSync(dir), [], 'spool files removed');
+}
+
 test('multipartHeader: PartsCount, then offset/length pairs, little-endian, offsets from the start', () => {
   assert.equal(
     multipartHeader([3, 5]).toString('hex'),
@@ -74,8 +80,7 @@ test('spoolStream: small in memory, large in a private file that goes away once 
     assert.equal(readdirSync(dir).length, 1);
     const back = await collect(file.spooled.open());
     assert.deepEqual(back, big);
-    await new Promise((r) => setTimeout(r, 20));
-    assert.equal(readdirSync(dir).length, 0, 'file removed after reading');
+    await filesGone(dir);
     assert.throws(() => file.spooled.open(), /twice/);
     // Discarded without reading: removed too.
     const unread = await spoolStream(chunked(big, 64 * 1024), { dir, memoryMax: 1000 });
@@ -132,8 +137,7 @@ test('a multipart stream destroyed before its parts are read removes their files
     assert.equal(readdirSync(dir).length, 2);
     const body = multipartBody(Buffer.from([3, 1, 0x6a, 0]), [p1, p2]);
     body.stream.destroy();
-    await new Promise((r) => setTimeout(r, 30));
-    assert.equal(readdirSync(dir).length, 0);
+    await filesGone(dir);
     assert.equal(existsSync(dir), true);
     // Read half-way (first part open), then destroyed: both gone.
     const p3 = (await spoolStream(big(), { dir })).spooled;
@@ -144,8 +148,7 @@ test('a multipart stream destroyed before its parts are read removes their files
       void _;
       if (++chunks === 3) break;
     }
-    await new Promise((r) => setTimeout(r, 30));
-    assert.equal(readdirSync(dir).length, 0);
+    await filesGone(dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
