@@ -1,7 +1,7 @@
 // Shared benchmark helpers: repeated rounds, medians, a table printer, and a real server process.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -57,11 +57,28 @@ export interface ServerProcess {
 
 const BIN = join(import.meta.dirname, '../bin/syncward.mjs');
 
+function statusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m?.[1]) throw new Error(`no ${field} for process ${pid}`);
+  return Number(m[1]) * 1024;
+}
+
 /** Resident set size of a process, bytes (VmRSS in /proc/<pid>/status; Linux only). */
 export function rssBytes(pid: number): number {
-  const m = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!m?.[1]) throw new Error(`no VmRSS for process ${pid}`);
-  return Number(m[1]) * 1024;
+  return statusBytes(pid, 'VmRSS');
+}
+
+/**
+ * Highest resident set size of a process since it started or since `resetPeakRss`, bytes (VmHWM):
+ * exact, where sampling `rssBytes` can miss a short peak.
+ */
+export function peakRssBytes(pid: number): number {
+  return statusBytes(pid, 'VmHWM');
+}
+
+/** Restarts a process's peak RSS (VmHWM) at its current RSS ("5" to /proc/<pid>/clear_refs). */
+export function resetPeakRss(pid: number): void {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
 }
 
 /** CPU time a process has used so far, milliseconds (utime + stime in /proc/<pid>/stat). */
