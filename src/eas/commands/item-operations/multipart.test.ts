@@ -2,7 +2,7 @@
 // parts in order, files removed), and the spool that gives parts their exact lengths.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,8 +24,25 @@ function chunked(b: Buffer, size: number): Readable {
 
 /** Removal is asynchronous (unlink after close): wait for it, bounded, rather than a fixed sleep. */
 async function filesGone(dir: string): Promise<void> {
-  for (let i = 0; i < 200 && readdirSync(dir).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
-  assert.deepEqual(readdirSync(dir), [], 'spool files removed');
+  for (let i = 0; i < 200 && spoolFiles(dir) > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(spoolFiles(dir), 0, 'spool files closed');
+}
+
+/**
+ * Spool files in `dir` this process still holds. They are unlinked at creation (never visible in
+ * the directory: a kill -9 leaves nothing), so they are counted through /proc/self/fd (Linux).
+ */
+function spoolFiles(dir: string): number {
+  assert.deepEqual(readdirSync(dir), [], 'nothing visible in the spool directory');
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith(`${dir}/`)) n++;
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return n;
 }
 
 test('multipartHeader: PartsCount, then offset/length pairs, little-endian, offsets from the start', () => {
@@ -77,7 +94,7 @@ test('spoolStream: small in memory, large in a private file that goes away once 
     const file = await spoolStream(chunked(big, 64 * 1024), { dir, memoryMax: 1024 * 1024 });
     assert.equal(file.spooled.buffer, null);
     assert.equal(file.spooled.length, big.length);
-    assert.equal(readdirSync(dir).length, 1);
+    assert.equal(spoolFiles(dir), 1);
     const back = await collect(file.spooled.open());
     assert.deepEqual(back, big);
     await filesGone(dir);
@@ -86,7 +103,7 @@ test('spoolStream: small in memory, large in a private file that goes away once 
     const unread = await spoolStream(chunked(big, 64 * 1024), { dir, memoryMax: 1000 });
     await unread.spooled.discard();
     await unread.spooled.discard();
-    assert.equal(readdirSync(dir).length, 0);
+    assert.equal(spoolFiles(dir), 0);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -122,7 +139,7 @@ test('spoolStream: a failing source leaves no file behind', async () => {
       },
     });
     await assert.rejects(spoolStream(failing, { dir, memoryMax: 1024 }), /connection reset/);
-    assert.equal(readdirSync(dir).length, 0);
+    assert.equal(spoolFiles(dir), 0);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -134,7 +151,7 @@ test('a multipart stream destroyed before its parts are read removes their files
     const big = () => chunked(Buffer.alloc(2 * 1024 * 1024, 3), 64 * 1024);
     const p1 = (await spoolStream(big(), { dir })).spooled;
     const p2 = (await spoolStream(big(), { dir })).spooled;
-    assert.equal(readdirSync(dir).length, 2);
+    assert.equal(spoolFiles(dir), 2);
     const body = multipartBody(Buffer.from([3, 1, 0x6a, 0]), [p1, p2]);
     body.stream.destroy();
     await filesGone(dir);

@@ -1,11 +1,11 @@
 // Bytes of a backend stream held for one response, with their exact length: in memory when small,
-// otherwise in a private temporary file that is removed once read (or discarded). Multipart
+// otherwise in a private temporary file, unlinked as soon as it is created so that not even a
+// kill -9 leaves it behind (the open descriptor keeps the bytes until it is closed). Multipart
 // ItemOperations needs exact part lengths before the first byte goes out, and backends only
 // estimate attachment sizes (IMAP BODYSTRUCTURE sizes are encoded sizes scaled by 3/4), so parts
 // pass through here. It also frees the backend connection before a slow phone reads 25 MB.
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -36,20 +36,19 @@ class FileSpool implements Spooled {
   readonly buffer = null;
   private opened = false;
   constructor(
-    private readonly path: string,
+    private readonly fh: FileHandle,
     readonly length: number,
   ) {}
   open(): Readable {
     if (this.opened) throw new Error('spool: opened twice');
     this.opened = true;
-    const s = createReadStream(this.path, { highWaterMark: 256 * 1024 });
-    s.once('close', () => void unlink(this.path).catch(() => undefined));
-    return s;
+    // Closing the stream closes the descriptor, which frees the (already unlinked) file.
+    return this.fh.createReadStream({ start: 0, highWaterMark: 256 * 1024, autoClose: true });
   }
   async discard(): Promise<void> {
     if (this.opened) return;
     this.opened = true;
-    await unlink(this.path).catch(() => undefined);
+    await this.fh.close().catch(() => undefined);
   }
 }
 
@@ -88,7 +87,7 @@ export async function spoolStream(source: Readable, o: SpoolOptions = {}): Promi
   let kept = 0;
   let ended = true;
   const mem: Buffer[] = [];
-  let file: { path: string; fh: Awaited<ReturnType<typeof open>> } | null = null;
+  let file: FileHandle | null = null;
   try {
     for await (const raw of source) {
       let chunk = asBuffer(raw);
@@ -101,10 +100,11 @@ export async function spoolStream(source: Readable, o: SpoolOptions = {}): Promi
       if (kept + chunk.length > count) chunk = chunk.subarray(0, count - kept);
       if (!file && kept + chunk.length > memoryMax) {
         const path = join(o.dir ?? tmpdir(), `syncward-${randomUUID()}.part`);
-        file = { path, fh: await open(path, 'wx', 0o600) };
-        for (const b of mem.splice(0)) await file.fh.write(b);
+        file = await open(path, 'wx+', 0o600);
+        await unlink(path);
+        for (const b of mem.splice(0)) await file.write(b);
       }
-      if (file) await file.fh.write(chunk);
+      if (file) await file.write(chunk);
       else mem.push(chunk);
       kept += chunk.length;
       if (kept >= count) {
@@ -114,13 +114,9 @@ export async function spoolStream(source: Readable, o: SpoolOptions = {}): Promi
       }
     }
   } catch (err) {
-    if (file) {
-      await file.fh.close().catch(() => undefined);
-      await unlink(file.path).catch(() => undefined);
-    }
+    await file?.close().catch(() => undefined);
     throw err;
   }
   if (!file) return { spooled: spoolBuffer(Buffer.concat(mem, kept)), skipped, ended };
-  await file.fh.close();
-  return { spooled: new FileSpool(file.path, kept), skipped, ended };
+  return { spooled: new FileSpool(file, kept), skipped, ended };
 }
