@@ -141,17 +141,7 @@ export function deviceView(d: Device, userName: string | null, ruleNames: Readon
   };
 }
 
-/** What the audit log keeps of a removed device: identity and last decision. */
-export function deviceAudit(d: Device) {
-  return {
-    userId: d.userId,
-    deviceId: d.deviceId,
-    deviceType: d.deviceType,
-    model: d.model,
-    userAgent: d.userAgent,
-    accessState: d.accessState,
-  };
-}
+export { deviceAudit } from '../devices/audit.js';
 
 export function ruleNameMap(rules: readonly AccessRule[]): Map<string, string> {
   return new Map(rules.map((r) => [r.id, r.name]));

@@ -1,6 +1,7 @@
 // syncward device list|show|wipe|remove (Exchange: Get-MobileDevice, Get-MobileDeviceStatistics,
 // Clear-MobileDevice, Remove-MobileDevice).
 import type { Command } from 'commander';
+import { deviceAudit } from '../devices/audit.js';
 import { WipeNotSupportedError } from '../devices/service.js';
 import type { Device, DeviceAccessState } from '../devices/types.js';
 import type { Store } from '../store/types.js';
@@ -202,7 +203,7 @@ export function registerDeviceCommands(program: Command): void {
           action: 'device.removed',
           targetType: 'device',
           targetId: d.id,
-          before: d,
+          before: deviceAudit(d),
         });
         print(`removed ${d.deviceId}`);
       });

@@ -77,6 +77,20 @@ test('a phone provisions with the printed demo credentials; the CLI sees and wip
   const bad = cli('policy', 'set', 'Default', 'MinDevicePasswordLength=99');
   assert.equal(bad.code, 1);
   assert.match(bad.err, /MinDevicePasswordLength/);
+
+  // Removed: the audit keeps identity and last decision, as the admin API's removal does.
+  assert.equal(cli('device', 'remove', 'PROCESSTEST01').code, 0);
+  const audit = JSON.parse(cli('audit', '--action', 'device.removed', '--json').out) as Array<{
+    before: Record<string, unknown>;
+  }>;
+  assert.deepEqual(Object.keys(audit[0]?.before ?? {}).sort(), [
+    'accessState',
+    'deviceId',
+    'deviceType',
+    'model',
+    'userAgent',
+    'userId',
+  ]);
 });
 
 test('access control from the CLI: org default, quarantine queue, rule preview, what-if, audit', async () => {
