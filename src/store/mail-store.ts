@@ -40,6 +40,20 @@ export interface StoredAttachment {
   size: number;
   contentId: string | null;
   inline: boolean;
+  /**
+   * Where the part's encoded body lies in the raw message and how to decode it, when the mail
+   * backend could check at delivery that this gives the same bytes as parsing; absent otherwise
+   * (then the part is found by parsing). Not shown to devices.
+   */
+  encoded?: EncodedRange;
+}
+
+/** Content-Transfer-Encoding of a part; 'binary' also stands for 7bit, 8bit and none. */
+export type AttachmentEncoding = 'base64' | 'quoted-printable' | 'binary';
+
+/** A part's body within the raw message: bytes [start, end), in `encoding`. */
+export interface EncodedRange extends ByteRange {
+  encoding: AttachmentEncoding;
 }
 
 /** The headers a listing shows, parsed once at delivery; stored as JSON, returned as given. */
@@ -85,6 +99,12 @@ export interface MailListing {
   entries: StoredMessageEntry[];
 }
 
+/** Bytes [start, end) of a raw message: offsets from its first byte, end exclusive. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 /** Raw message bytes written with writeMailContent and not yet (or no longer) part of a message. */
 export interface MailContent {
   id: string;
@@ -105,6 +125,18 @@ export interface NewMailMessage {
    * message is searchable by its subject and addresses only.
    */
   bodyText?: string | null;
+  /**
+   * The rendered bodies getMailBodies returns, kept so a body fetch need not re-read the whole
+   * message. Absent or null: none are kept (getMailBodies gives null). No U+0000 (the caller
+   * replaces it, as in the summary).
+   */
+  bodies?: StoredMailBodies | null;
+}
+
+/** A message's rendered text and HTML bodies, as the mail backend produced them; returned as given. */
+export interface StoredMailBodies {
+  text: string | null;
+  html: string | null;
 }
 
 /** Leading body characters searchMailMessages looks at (the mail backends promise at least as many). */
@@ -234,12 +266,27 @@ export interface MailStore {
   /**
    * The raw message, read one chunk at a time as the stream is consumed; null if missing. A message
    * deleted while it is being read ends the stream with an error; one moved meanwhile reads on.
+   * With `range`, the stream gives only bytes [start, end) of it (clamped to the message; chunks
+   * before the range are not read); `size` is still the whole message's.
    */
   openMailContent(
     userId: string,
     folderId: string,
     id: number,
+    range?: ByteRange,
   ): Promise<{ size: number; stream: Readable } | null>;
+  /**
+   * The bodies kept for a message by addMailMessage or putMailBodies, exactly as given; a move keeps
+   * them, a delete removes them. null when the message (or folder) is missing or has none kept:
+   * messages stored before schema version 6, or added without `bodies`.
+   */
+  getMailBodies(userId: string, folderId: string, id: number): Promise<StoredMailBodies | null>;
+  /**
+   * Keep bodies for an existing message (backfill for messages stored without them), replacing any
+   * kept before; idempotent. false when the message or folder is missing (nothing written), also
+   * when it was deleted or moved away concurrently. No U+0000, as for addMailMessage.
+   */
+  putMailBodies(userId: string, folderId: string, id: number, bodies: StoredMailBodies): Promise<boolean>;
 
   /**
    * The user's messages in `search.folderIds` received strictly between the bounds whose search text

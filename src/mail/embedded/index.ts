@@ -13,7 +13,8 @@ import { MailBackendError, MailNotFoundError } from '../types.js';
 import type { MailBackend, MailChangeEvent, MailCredentials, SendOptions } from '../types.js';
 import { LocalChangeBus, type ChangeBus } from './changes.js';
 import { errorSummary, type EmbeddedLog } from './log.js';
-import { collectBodyText, collectSummary, newParser, teeIntoParser } from './mime.js';
+import { collectBodies, collectBodyText, collectSummary, newParser, teeIntoParser } from './mime.js';
+import { PartScanner, scanThrough, withRanges } from './part-ranges.js';
 import { enhancedStatus, nonDeliveryReport, type Undelivered } from './ndr.js';
 import { relay, type SmarthostOptions } from './outgoing.js';
 import { EmbeddedSession } from './session.js';
@@ -125,7 +126,8 @@ export class EmbeddedMailBackend implements MailBackend {
 
   /**
    * Store a message: the bytes go to the store chunk by chunk while mailparser reads the same
-   * chunks for the header summary, so the message is never held whole. Publishes 'add'.
+   * chunks for the header summary, search text and rendered bodies, and part-ranges.ts scans them
+   * for attachment ranges, so the message is never held whole (only its text parts). Publishes 'add'.
    */
   private async ingest(
     userId: string,
@@ -137,19 +139,23 @@ export class EmbeddedMailBackend implements MailBackend {
     const parser = newParser();
     const summary = collectSummary(parser);
     const bodyText = collectBodyText(parser);
+    // Kept so a Sync with BodyPreference 1 or 2 does not re-parse the message's attachments.
+    const bodies = collectBodies(parser);
+    // Attachment ranges, so a fetch reads one part of the stored message instead of parsing it all.
+    const scanner = new PartScanner();
     let contentId: string;
     try {
       contentId = (
-        await this.store.writeMailContent(userId, teeIntoParser(source, parser), {
+        await this.store.writeMailContent(userId, teeIntoParser(scanThrough(source, scanner), parser), {
           maxBytes: opts.maxBytes ?? this.maxBytes,
         })
       ).id;
     } catch (err) {
       parser.destroy();
-      await summary;
-      await bodyText;
+      await Promise.all([summary, bodyText, bodies]);
       throw err;
     }
+    const { summary: parsed, digests } = await summary;
     let message: StoredMessage | null;
     try {
       message = await this.store.addMailMessage({
@@ -158,8 +164,9 @@ export class EmbeddedMailBackend implements MailBackend {
         contentId,
         receivedAt: opts.receivedAt ?? this.clock(),
         flags,
-        summary: await summary,
+        summary: withRanges(parsed, digests, scanner.end()),
         bodyText: await bodyText,
+        bodies: await bodies,
       });
     } catch (err) {
       await this.store.deleteMailContent(userId, contentId);

@@ -1,6 +1,9 @@
-// MIME work of the embedded backend, all streaming (mailparser): the header summary and the body
-// text for search taken while a message is being stored, bodies parsed on demand, and one attachment's decoded bytes piped out of
-// a re-parse of the stored message. Attachments are counted or piped, never buffered.
+// MIME work of the embedded backend, all streaming (mailparser): the header summary, the body text
+// for search and the rendered bodies taken while a message is being stored, bodies parsed on demand
+// (messages without kept bodies), and one attachment's decoded bytes piped out of a re-parse of the
+// stored message (attachments without a range, part-ranges.ts). Attachments are counted, hashed
+// or piped, never buffered.
+import { createHash } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
 import {
   MailParser,
@@ -95,28 +98,41 @@ function attachmentInfo(a: AttachmentStream, size: number): StoredAttachment {
   };
 }
 
+/** The summary, and the SHA-256 of each attachment's decoded content by part id. */
+export interface CollectedSummary {
+  summary: MessageSummary;
+  digests: Map<string, string>;
+}
+
 /**
  * Read a parser's output to its end and build the summary: headers, and every attachment with its
- * decoded size (content counted and dropped). Never rejects: a message mailparser chokes on is
- * still stored, with what could be read of it.
+ * decoded size (content counted, hashed and dropped). Never rejects: a message mailparser chokes on
+ * is still stored, with what could be read of it.
  */
-export function collectSummary(parser: MailParser): Promise<MessageSummary> {
+export function collectSummary(parser: MailParser): Promise<CollectedSummary> {
   return new Promise((resolve) => {
     let headers: Headers | null = null;
     const attachments: StoredAttachment[] = [];
+    const digests = new Map<string, string>();
     let done = false;
     const finish = (): void => {
       if (done) return;
       done = true;
-      resolve(summaryOf(headers, attachments));
+      resolve({ summary: summaryOf(headers, attachments), digests });
     };
     parser.on('headers', (h: Headers) => (headers = h));
     parser.on('data', (data: AttachmentStream | MessageText) => {
       if (data.type !== 'attachment') return;
       let size = 0;
-      data.content.on('data', (chunk: Buffer) => (size += chunk.length));
+      const hash = createHash('sha256');
+      data.content.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        hash.update(chunk);
+      });
       data.content.on('end', () => {
-        attachments.push(attachmentInfo(data, size));
+        const info = attachmentInfo(data, size);
+        attachments.push(info);
+        digests.set(info.partId, hash.digest('hex'));
         data.release?.();
       });
     });
@@ -149,6 +165,57 @@ export function collectBodyText(parser: MailParser): Promise<string | null> {
     parser.once('end', finish);
     parser.once('error', finish);
     parser.once('close', finish);
+  });
+}
+
+/**
+ * Largest rendered bodies (text plus HTML, UTF-8 bytes) kept in the store at delivery. Most mail
+ * is a few KiB; a newsletter a few hundred. Past this a message's bodies are parsed on demand,
+ * as before, rather than doubling the store's size for them.
+ */
+export const MAX_KEPT_BODY_BYTES = 2 * 1024 * 1024;
+
+/** The bodies, if small enough to keep (MAX_KEPT_BODY_BYTES); else null. */
+export function keepableBodies(bodies: MessageBodies): MessageBodies | null {
+  let bytes = 0;
+  for (const s of [bodies.text, bodies.html]) if (s !== null) bytes += Buffer.byteLength(s);
+  return bytes > MAX_KEPT_BODY_BYTES ? null : bodies;
+}
+
+/** The bodies as getBodies serves them: U+0000 replaced. */
+export function cleanBodies(bodies: MessageBodies): MessageBodies {
+  return {
+    text: bodies.text === null ? null : cleanText(bodies.text),
+    html: bodies.html === null ? null : cleanText(bodies.html),
+  };
+}
+
+/** parseBodies' view of mailparser's one text event (it comes after the last part). */
+function bodiesOf(data: MessageText): MessageBodies {
+  // With skipHtmlToText an HTML-only message still reports text '' (one per HTML part): no text.
+  return { text: data.text ? data.text : null, html: data.html ?? null };
+}
+
+/**
+ * The bodies parseBodies would give, read from the same parser as the summary, cleaned as getBodies
+ * serves them; null if the parser failed or stopped early (getBodies then parses on demand, and
+ * fails as it did) or they exceed MAX_KEPT_BODY_BYTES. Never rejects.
+ */
+export function collectBodies(parser: MailParser): Promise<MessageBodies | null> {
+  return new Promise((resolve) => {
+    let bodies: MessageBodies = { text: null, html: null };
+    let done = false;
+    parser.on('data', (data: AttachmentStream | MessageText) => {
+      if (data.type !== 'attachment') bodies = bodiesOf(data);
+    });
+    const finish = (ended: boolean): void => {
+      if (done) return;
+      done = true;
+      resolve(ended ? keepableBodies(cleanBodies(bodies)) : null);
+    };
+    parser.once('end', () => finish(true));
+    parser.once('error', () => finish(false));
+    parser.once('close', () => finish(false));
   });
 }
 
@@ -200,8 +267,7 @@ export function parseBodies(mime: Readable): Promise<MessageBodies> {
         data.content.resume();
         return;
       }
-      // With skipHtmlToText an HTML-only message still reports text '' (one per HTML part): no text.
-      bodies = { text: data.text ? data.text : null, html: data.html ?? null };
+      bodies = bodiesOf(data);
     });
     parser.once('end', () => resolve(bodies));
     parser.once('error', (err) => {

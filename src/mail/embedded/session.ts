@@ -20,7 +20,8 @@ import {
   type MessageHeaders,
   type SendOptions,
 } from '../types.js';
-import { attachmentStream, cleanText, parseBodies } from './mime.js';
+import { attachmentStream, cleanBodies, keepableBodies, parseBodies } from './mime.js';
+import { decodedStream } from './transfer-decode.js';
 
 /** What a session needs from its backend. */
 export interface SessionDeps {
@@ -70,7 +71,8 @@ function toHeaders(m: StoredMessage): MessageHeaders {
     date: s.date === null ? m.receivedAt : new Date(s.date),
     importance: s.importance,
     size: m.size,
-    attachments: s.attachments,
+    // Without `encoded`: where a part lies in the stored message is this backend's business.
+    attachments: s.attachments.map(({ encoded: _encoded, ...a }) => a),
   };
 }
 
@@ -188,14 +190,23 @@ export class EmbeddedSession implements MailSession {
     return out;
   }
 
+  /**
+   * The bodies kept at delivery; else (stored before schema version 6, over MAX_KEPT_BODY_BYTES, or
+   * unparsable then) the message is parsed now, and bodies under the cap are kept for next time.
+   */
   async getBodies(folderId: string, id: string): Promise<MessageBodies | null> {
-    const opened = await this.openMime(folderId, id);
+    await this.folder(folderId);
+    const n = parseMessageId(id);
+    if (n === null) return null;
+    const kept = await this.store.getMailBodies(this.userId, folderId, n);
+    if (kept) return kept;
+    const opened = await this.store.openMailContent(this.userId, folderId, n);
     if (!opened) return null;
-    const bodies = await parseBodies(opened.stream);
-    return {
-      text: bodies.text === null ? null : cleanText(bodies.text),
-      html: bodies.html === null ? null : cleanText(bodies.html),
-    };
+    const bodies = cleanBodies(await parseBodies(opened.stream));
+    const keep = keepableBodies(bodies);
+    // Best effort: if the write fails, the next fetch parses again; the read has its answer.
+    if (keep) await this.store.putMailBodies(this.userId, folderId, n, keep).catch(() => false);
+    return bodies;
   }
 
   async openMime(folderId: string, id: string): Promise<{ size: number; stream: Readable } | null> {
@@ -216,13 +227,15 @@ export class EmbeddedSession implements MailSession {
     const message = found[0];
     const attachment = message?.summary.attachments.find((a) => a.partId === partId);
     if (!message || !attachment) return null;
-    const opened = await this.store.openMailContent(this.userId, folderId, message.id);
+    // A part whose range was recorded (and checked) at delivery: read and decode just that range.
+    const range = attachment.encoded;
+    const opened = await this.store.openMailContent(this.userId, folderId, message.id, range);
     if (!opened) return null;
     return {
       size: attachment.size,
       contentType: attachment.contentType,
       fileName: attachment.fileName,
-      stream: attachmentStream(opened.stream, partId),
+      stream: range ? decodedStream(opened.stream, range.encoding) : attachmentStream(opened.stream, partId),
     };
   }
 

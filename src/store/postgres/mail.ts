@@ -331,6 +331,13 @@ export function postgresMailStore(pool: Pool): MailStore {
            ON CONFLICT (content_id) DO UPDATE SET text = excluded.text`,
           [m.contentId, mailSearchText(m.summary, m.bodyText)],
         );
+        if (m.bodies) {
+          await client.query(
+            `INSERT INTO mail_bodies (content_id, text, html) VALUES ($1, $2, $3)
+             ON CONFLICT (content_id) DO UPDATE SET text = excluded.text, html = excluded.html`,
+            [m.contentId, m.bodies.text, m.bodies.html],
+          );
+        }
         return messageFromRow(rows[0] as MessageRow);
       });
     },
@@ -440,7 +447,7 @@ export function postgresMailStore(pool: Pool): MailStore {
         return moved;
       });
     },
-    async openMailContent(userId, folderId, id) {
+    async openMailContent(userId, folderId, id, range) {
       if (!Number.isSafeInteger(id)) return null;
       const { rows } = await pool.query<{ content_id: string; size: string }>(
         `SELECT m.content_id, m.size FROM mail_messages AS m JOIN mail_folders AS f ON f.id = m.folder_id
@@ -464,8 +471,33 @@ export function postgresMailStore(pool: Pool): MailStore {
         },
         `message ${folderId}/${id}`,
         READ_SLICE,
+        range,
       );
       return { size, stream };
+    },
+    async getMailBodies(userId, folderId, id) {
+      if (!Number.isSafeInteger(id)) return null;
+      const { rows } = await pool.query<{ text: string | null; html: string | null }>(
+        `SELECT b.text, b.html FROM mail_messages AS m JOIN mail_folders AS f ON f.id = m.folder_id
+           JOIN mail_bodies AS b ON b.content_id = m.content_id
+         WHERE m.folder_id = $1 AND f.user_id = $2 AND m.uid = $3`,
+        [folderId, userId, id],
+      );
+      const row = rows[0];
+      return row ? { text: row.text, html: row.html } : null;
+    },
+    async putMailBodies(userId, folderId, id, bodies) {
+      if (!Number.isSafeInteger(id)) return false;
+      // One statement: a message deleted or moved meanwhile matches no row, so nothing is written
+      // (and no foreign key fails on a content deleted since).
+      const result = await pool.query(
+        `INSERT INTO mail_bodies (content_id, text, html)
+         SELECT m.content_id, $4, $5 FROM mail_messages AS m JOIN mail_folders AS f ON f.id = m.folder_id
+         WHERE m.folder_id = $1 AND f.user_id = $2 AND m.uid = $3
+         ON CONFLICT (content_id) DO UPDATE SET text = excluded.text, html = excluded.html`,
+        [folderId, userId, id, bodies.text, bodies.html],
+      );
+      return (result.rowCount ?? 0) > 0;
     },
 
     async searchMailMessages(userId, search) {

@@ -1,7 +1,7 @@
 // Shared by the SQL mail stores (src/store/mail-store.ts): cutting a byte stream into chunk rows,
 // reading them back as a stream, id-list checks and summary decoding. No driver imports.
 import { Readable } from 'node:stream';
-import type { MailFlags, MailSearch, MessageSummary } from '../mail-store.js';
+import type { ByteRange, MailFlags, MailSearch, MessageSummary } from '../mail-store.js';
 import { MAIL_CHUNK_SIZE, MAIL_SEARCH_BODY_CHARS, MailContentTooLargeError } from '../mail-store.js';
 import { jsonObject } from './values.js';
 
@@ -111,24 +111,38 @@ export async function writeChunks(
  * A byte stream over pieces 0, 1, ... of a content until `size` bytes: each piece is fetched when
  * the consumer wants more, so at most about two are in memory. A piece is a whole chunk row unless
  * the backend reads rows in slices (`pieceSize`, a divisor of MAIL_CHUNK_SIZE). A missing piece
- * (the message was deleted meanwhile) ends the stream with an error.
+ * (the message was deleted meanwhile) ends the stream with an error. With `range`, only bytes
+ * [start, end) (clamped to the content) are read: the pieces before it are never fetched.
  */
 export function chunkReader(
   size: number,
   readPiece: (index: number) => Promise<Buffer | null> | Buffer | null,
   what: string,
   pieceSize = MAIL_CHUNK_SIZE,
+  range?: ByteRange,
 ): Readable {
+  const { start, end } = clampRange(size, range);
   async function* pieces(): AsyncGenerator<Buffer> {
-    let read = 0;
-    for (let index = 0; read < size; index++) {
+    // Every piece but the last is exactly pieceSize, so piece i starts at byte i * pieceSize.
+    let read = start - (start % pieceSize);
+    for (let index = read / pieceSize; read < end; index++) {
       const piece = await readPiece(index);
       if (!piece || piece.length === 0) {
         throw new Error(`store: ${what}: chunk data at byte ${read} is missing (deleted while being read?)`);
       }
+      const from = Math.max(start - read, 0);
+      const to = Math.min(end - read, piece.length);
       read += piece.length;
-      yield piece;
+      yield from === 0 && to === piece.length ? piece : piece.subarray(from, to);
     }
   }
   return Readable.from(pieces(), { objectMode: false, highWaterMark: pieceSize });
+}
+
+/** `range` within [0, size] as whole numbers; the whole content when absent. */
+function clampRange(size: number, range: ByteRange | undefined): ByteRange {
+  const int = (n: number, fallback: number): number =>
+    Number.isFinite(n) ? Math.min(Math.max(Math.floor(n), 0), size) : fallback;
+  const start = range ? int(range.start, 0) : 0;
+  return { start, end: range ? Math.max(int(range.end, size), start) : size };
 }

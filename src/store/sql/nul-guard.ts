@@ -109,10 +109,10 @@ export function withNulGuard(store: Store): Store {
     deleteMailContent: lookup(store.deleteMailContent, undefined),
     async addMailMessage(message) {
       // bodyText is mail text too: the store drops U+0000 from it (mailSearchKey).
-      const { summary, bodyText: _bodyText, ...ids } = message;
+      const { summary, bodyText: _bodyText, bodies, ...ids } = message;
       if (containsNul(ids)) return null;
-      // Mail is attacker-written: the backend replaces U+0000 in header text before it gets here.
-      if (containsNul(summary)) refuse('addMailMessage');
+      // Mail is attacker-written: the backend replaces U+0000 in header and body text before it gets here.
+      if (containsNul(summary) || containsNul(bodies)) refuse('addMailMessage');
       return store.addMailMessage(message);
     },
     listMailMessages: lookup(store.listMailMessages, null),
@@ -121,6 +121,12 @@ export function withNulGuard(store: Store): Store {
     deleteMailMessages: lookup(store.deleteMailMessages, null),
     moveMailMessages: lookup(store.moveMailMessages, null),
     openMailContent: lookup(store.openMailContent, null),
+    getMailBodies: lookup(store.getMailBodies, null),
+    async putMailBodies(userId, folderId, id, bodies) {
+      if (containsNul([userId, folderId])) return false;
+      if (containsNul(bodies)) refuse('putMailBodies');
+      return store.putMailBodies(userId, folderId, id, bodies);
+    },
     // A folder id or term with U+0000 can match nothing (no stored text holds one).
     searchMailMessages: lookup(store.searchMailMessages, { total: 0, hits: [] }),
     findUserIdByEmail: lookup(store.findUserIdByEmail, null),

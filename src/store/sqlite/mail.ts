@@ -10,6 +10,7 @@ import type {
   StoredMessage,
   StoredMessageEntry,
 } from '../mail-store.js';
+import { MAIL_CHUNK_SIZE } from '../mail-store.js';
 import { StoreConflictError } from '../types.js';
 import {
   chunkReader,
@@ -159,6 +160,15 @@ export function sqliteMailStore(db: Db): MailStore {
   const putSearchText = db.prepare<[string, string]>(
     `INSERT INTO mail_search_texts (content_id, text) VALUES (?, ?)
      ON CONFLICT (content_id) DO UPDATE SET text = excluded.text`,
+  );
+  const putBodies = db.prepare<[string, string | null, string | null]>(
+    `INSERT INTO mail_bodies (content_id, text, html) VALUES (?, ?, ?)
+     ON CONFLICT (content_id) DO UPDATE SET text = excluded.text, html = excluded.html`,
+  );
+  const getBodies = db.prepare<[string, string, number], { text: string | null; html: string | null }>(
+    `SELECT b.text, b.html FROM mail_messages AS m JOIN mail_folders AS f ON f.id = m.folder_id
+       JOIN mail_bodies AS b ON b.content_id = m.content_id
+     WHERE m.folder_id = ? AND f.user_id = ? AND m.uid = ?`,
   );
   const getMessage = db.prepare<[string, number], MessageRow>(
     `SELECT ${MESSAGE_COLUMNS} FROM mail_messages WHERE folder_id = ? AND uid = ?`,
@@ -316,6 +326,7 @@ export function sqliteMailStore(db: Db): MailStore {
           summary: JSON.stringify(m.summary),
         });
         putSearchText.run(m.contentId, mailSearchText(m.summary, m.bodyText));
+        if (m.bodies) putBodies.run(m.contentId, m.bodies.text, m.bodies.html);
         bump.run(m.folderId);
         return messageFromRow(getMessage.get(m.folderId, uid) as MessageRow);
       });
@@ -394,7 +405,7 @@ export function sqliteMailStore(db: Db): MailStore {
         return moved;
       });
     },
-    async openMailContent(userId, folderId, id) {
+    async openMailContent(userId, folderId, id, range) {
       if (!Number.isSafeInteger(id) || !getFolder.get(folderId, userId)) return null;
       const ref = getContentRef.get(folderId, id);
       if (!ref) return null;
@@ -402,8 +413,25 @@ export function sqliteMailStore(db: Db): MailStore {
         ref.size,
         (seq) => getChunk.get(ref.content_id, seq)?.data ?? null,
         `message ${folderId}/${id}`,
+        MAIL_CHUNK_SIZE,
+        range,
       );
       return { size: ref.size, stream };
+    },
+    async getMailBodies(userId, folderId, id) {
+      if (!Number.isSafeInteger(id)) return null;
+      const row = getBodies.get(folderId, userId, id);
+      return row ? { text: row.text, html: row.html } : null;
+    },
+    async putMailBodies(userId, folderId, id, bodies) {
+      if (!Number.isSafeInteger(id)) return false;
+      return writeTransaction(db, () => {
+        if (!getFolder.get(folderId, userId)) return false;
+        const ref = getContentRef.get(folderId, id);
+        if (!ref) return false;
+        putBodies.run(ref.content_id, bodies.text, bodies.html);
+        return true;
+      });
     },
 
     async searchMailMessages(userId, search) {

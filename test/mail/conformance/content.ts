@@ -6,6 +6,7 @@ import {
   PDF_BYTES,
   PNG_BYTES,
   assertContains,
+  base64Lines,
   charsetMessage,
   inbox,
   richMessage,
@@ -178,6 +179,69 @@ export function contentTests(mailTest: MailTest): void {
     const hb = await session.getBodies(box.id, htmlId);
     assert.equal(hb?.text, null);
     assert.equal(hb?.html?.trim(), '<b>Привет</b>');
+  });
+
+  mailTest('bodies: HTML only, beside an attachment, in a legacy charset', async ({ session }) => {
+    const box = await inbox(session);
+    const mime = Buffer.from(
+      [
+        'From: sender@example.net',
+        'To: bob@example.net',
+        'Subject: html only',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="m-b"',
+        '',
+        '--m-b',
+        'Content-Type: text/html; charset=windows-1252',
+        'Content-Transfer-Encoding: quoted-printable',
+        '',
+        '<p>Preis: 5 =80 =96 =93ok=94</p>',
+        '--m-b',
+        'Content-Type: application/pdf; name="a.pdf"',
+        'Content-Transfer-Encoding: base64',
+        'Content-Disposition: attachment; filename="a.pdf"',
+        '',
+        base64Lines(PDF_BYTES),
+        '--m-b--',
+        '',
+      ].join('\r\n'),
+    );
+    const id = await session.appendMessage(box.id, mime);
+    const b = await session.getBodies(box.id, id);
+    assert.equal(b?.text, null);
+    assert.equal(b?.html?.trim(), '<p>Preis: 5 € – “ok”</p>');
+  });
+
+  mailTest('bodies of several MB are served whole', async ({ session }) => {
+    const box = await inbox(session);
+    // Over what the embedded backend keeps at delivery (MAX_KEPT_BODY_BYTES), so it parses them.
+    const line = 'Quarterly figures, all of them. Grüße.';
+    const text = Array.from({ length: 40_000 }, (_, i) => `${i} ${line}`).join('\r\n');
+    const html = `<p>${text.replaceAll('\r\n', '</p><p>')}</p>`;
+    const mime = Buffer.from(
+      [
+        'From: sender@example.net',
+        'To: bob@example.net',
+        'Subject: long',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/alternative; boundary="a-b"',
+        '',
+        '--a-b',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        text,
+        '--a-b',
+        'Content-Type: text/html; charset=utf-8',
+        '',
+        html,
+        '--a-b--',
+        '',
+      ].join('\r\n'),
+    );
+    const id = await session.appendMessage(box.id, mime);
+    const b = await session.getBodies(box.id, id);
+    assert.equal(b?.text?.trim().replaceAll('\r\n', '\n'), text.replaceAll('\r\n', '\n'));
+    assert.equal(b?.html?.trim(), html);
   });
 
   mailTest('getBodies of a missing message is null', async ({ session }) => {

@@ -10,6 +10,7 @@ import { auditTests } from './audit.js';
 import { deviceBatchTests } from './device-batch.js';
 import { deviceTests } from './devices.js';
 import { lifecycleTests } from './lifecycle.js';
+import { mailBodyTests } from './mail-bodies.js';
 import { mailFolderTests } from './mail-folders.js';
 import { mailMessageTests } from './mail-messages.js';
 import { mailSearchTests } from './mail-search.js';
@@ -71,6 +72,7 @@ export function describeStoreConformance(name: string, makeStore: MakeStore): vo
     describe('mail folders', { concurrency: CONCURRENCY }, () => mailFolderTests(storeTest));
     // One at a time: the 25 MB test measures the process's memory.
     describe('mail messages and content', { concurrency: 1 }, () => mailMessageTests(storeTest));
+    describe('mail bodies', { concurrency: CONCURRENCY }, () => mailBodyTests(storeTest));
     describe('mail search', { concurrency: CONCURRENCY }, () => mailSearchTests(storeTest));
     describe('text', { concurrency: CONCURRENCY }, () => textTests(storeTest));
     describe('lifecycle', { concurrency: CONCURRENCY }, () => lifecycleTests(storeTest));

@@ -5,6 +5,7 @@ import type {
   MailFlags,
   MailFolderRole,
   MessageSummary,
+  StoredMailBodies,
   StoredMailFolder,
   StoredMessage,
 } from '../../../src/store/mail-store.js';
@@ -47,7 +48,13 @@ export async function addMessage(
   store: Store,
   userId: string,
   folderId: string,
-  over: { bytes?: Buffer; receivedAt?: Date; flags?: Partial<MailFlags>; summary?: MessageSummary } = {},
+  over: {
+    bytes?: Buffer;
+    receivedAt?: Date;
+    flags?: Partial<MailFlags>;
+    summary?: MessageSummary;
+    bodies?: StoredMailBodies | null;
+  } = {},
 ): Promise<StoredMessage> {
   const bytes = over.bytes ?? Buffer.from(`Subject: test ${randomUUID()}\r\n\r\nbody\r\n`);
   const content = await store.writeMailContent(userId, pieces(bytes));
@@ -58,6 +65,7 @@ export async function addMessage(
     receivedAt: over.receivedAt ?? T1,
     flags: { ...NO_MAIL_FLAGS, ...over.flags },
     summary: over.summary ?? makeSummary(),
+    ...(over.bodies === undefined ? {} : { bodies: over.bodies }),
   });
   if (!message) throw new Error('addMessage: folder missing');
   return message;

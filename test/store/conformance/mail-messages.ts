@@ -283,6 +283,40 @@ export function mailMessageTests(storeTest: StoreTest): void {
     );
   });
 
+  storeTest('openMailContent with a range reads only those bytes, across chunk boundaries', async (store) => {
+    const userId = await mailUser(store);
+    const f = await folder(store, userId);
+    const bytes = randomBytes(3 * MAIL_CHUNK_SIZE + 777);
+    const m = await addMessage(store, userId, f.id, { bytes });
+    const C = MAIL_CHUNK_SIZE;
+    const cases: Array<[number, number]> = [
+      [0, bytes.length],
+      [0, 1],
+      [5, 70_000],
+      [C - 1, C + 1],
+      [C, 2 * C],
+      [65_535, 65_537],
+      [C + 12_345, 3 * C + 5],
+      [3 * C, bytes.length],
+      [bytes.length - 1, bytes.length],
+      [100, 100],
+      [bytes.length - 10, bytes.length + 1_000],
+      [bytes.length + 5, bytes.length + 10],
+      [-20, 10],
+      [50, 20],
+    ];
+    for (const [start, end] of cases) {
+      const opened = await store.openMailContent(userId, f.id, m.id, { start, end });
+      assert.equal(opened?.size, bytes.length, 'size is the whole message');
+      const want = bytes.subarray(
+        Math.max(start, 0),
+        Math.max(Math.min(end, bytes.length), Math.max(start, 0)),
+      );
+      assert.ok((await readAll(opened?.stream ?? [])).equals(want), `[${start}, ${end})`);
+    }
+    assert.equal(await store.openMailContent(userId, f.id, 999, { start: 0, end: 10 }), null);
+  });
+
   storeTest(
     'a content over maxBytes, or whose source fails, is refused and nothing is kept',
     async (store) => {
