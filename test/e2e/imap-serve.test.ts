@@ -11,37 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { EasClient, MailItemsClient } from '../../src/client/index.js';
-import { startDovecot, type DovecotInstance } from '../mail/dovecot.js';
-import { startSubmission, type SubmissionServer } from '../mail/submission.js';
+import type { DovecotInstance } from '../mail/dovecot.js';
+import type { SubmissionServer } from '../mail/submission.js';
+import { startMailServers, TEST_DOMAIN as DOMAIN } from '../mail/mail-servers.js';
 import { runCli, startServe, type ServeProcess } from './serve-process.js';
 
-const DOMAIN = 'syncward.test';
-
-let dovecot: DovecotInstance | null = null;
-let submission: SubmissionServer | null = null;
-let startError: unknown = null;
-try {
-  dovecot = await startDovecot();
-  const d = dovecot;
-  submission = await startSubmission({
-    deliver: async (m) => {
-      const local = m.to.filter((a) => a.endsWith(`@${DOMAIN}`));
-      if (local.length) await d.deliver(local, m.raw, m.from);
-    },
-  });
-} catch (err) {
-  startError = err;
-}
-after(async () => {
-  await submission?.close();
-  await dovecot?.stop();
-});
-const skip = dovecot ? false : `Dovecot did not start: ${String((startError as Error | null)?.message)}`;
-if (!dovecot && process.env.CI) {
-  test('Dovecot starts (required in CI)', () => {
-    throw startError instanceof Error ? startError : new Error(String(startError));
-  });
-}
+const { dovecot, submission, skip } = await startMailServers();
 
 interface Account {
   email: string;

@@ -10,40 +10,11 @@ import type { MailLog } from '../../src/mail/imap/index.js';
 import { MailAuthError, type MailBackend, type MailCredentials } from '../../src/mail/types.js';
 import { describeMailConformance, type MailHarness, type MailUser } from './conformance/index.js';
 import { inbox, simpleMessage, waitForMessages } from './conformance/fixtures.js';
-import { startDovecot, type DovecotInstance } from './dovecot.js';
-import { startSubmission, type SubmissionServer } from './submission.js';
+import type { DovecotInstance } from './dovecot.js';
+import type { SubmissionServer } from './submission.js';
+import { startMailServers } from './mail-servers.js';
 
-let dovecot: DovecotInstance | null = null;
-let submission: SubmissionServer | null = null;
-let startError: unknown = null;
-try {
-  dovecot = await startDovecot();
-  const d = dovecot;
-  submission = await startSubmission({
-    // Hand each accepted message to Dovecot, for the recipients that are test users here.
-    deliver: async (mail) => {
-      const local = mail.to.filter((a) => a.endsWith('@syncward.test'));
-      if (local.length) await d.deliver(local, mail.raw, mail.from);
-    },
-  });
-} catch (err) {
-  startError = err;
-}
-after(async () => {
-  await submission?.close();
-  await dovecot?.stop();
-});
-
-const skip = dovecot
-  ? false
-  : `Dovecot did not start: ${String((startError as Error | null)?.message ?? startError)}`;
-if (!dovecot && process.env.CI) {
-  test('Dovecot starts (required in CI)', () => {
-    throw startError instanceof Error ? startError : new Error(String(startError));
-  });
-} else if (!dovecot) {
-  console.log(`# skipping the Dovecot tests: ${String(skip)}`);
-}
+const { dovecot, submission, skip } = await startMailServers();
 
 /** Silent by default; set EAS_TEST_MAIL_LOG=1 to see the backend's log lines. */
 export function testLog(lines?: string[]): MailLog {
