@@ -1,34 +1,12 @@
 // PostgreSQL AccessRuleStore and OrgSettingsStore (src/store/types.ts).
-import type { AccessRule, OrgSettings } from '../../access/types.js';
+import type { OrgSettings } from '../../access/types.js';
 import type { AccessRuleStore, OrgSettingsStore } from '../types.js';
 import { StoreConflictError } from '../types.js';
-import { jsonObject, nameKey, ruleMatchKey, toDate } from '../sql/values.js';
+import type { RuleRow } from '../sql/access.js';
+import { ruleFromRow } from '../sql/access.js';
+import { jsonObject, nameKey, ruleMatchKey } from '../sql/values.js';
 import type { Pool } from './db.js';
 import { isUniqueViolation } from './db.js';
-
-interface RuleRow {
-  id: string;
-  name: string;
-  characteristic: AccessRule['characteristic'];
-  query_string: string;
-  version_range: string | null;
-  access_level: AccessRule['accessLevel'];
-  created_at: Date;
-  updated_at: Date;
-}
-
-function ruleFromRow(r: RuleRow): AccessRule {
-  return {
-    id: r.id,
-    name: r.name,
-    characteristic: r.characteristic,
-    queryString: r.query_string,
-    versionRange: r.version_range,
-    accessLevel: r.access_level,
-    createdAt: toDate(r.created_at, 'access_rules.created_at'),
-    updatedAt: toDate(r.updated_at, 'access_rules.updated_at'),
-  };
-}
 
 const PUT_RULE = `INSERT INTO access_rules (id, name, name_key, characteristic, query_string, version_range,
     match_key, access_level, created_at, updated_at)

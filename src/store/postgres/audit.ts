@@ -1,60 +1,14 @@
 // PostgreSQL AuditStore and AdminTokenStore (src/store/types.ts).
-import type { AdminToken, AdminTokenStore, AuditEntry, AuditStore } from '../types.js';
+import type { AdminTokenStore, AuditStore } from '../types.js';
 import { StoreConflictError } from '../types.js';
-import { auditLimit, auditWhere } from '../sql/audit.js';
-import { jsonText, toDate, toDateOrNull } from '../sql/values.js';
+import type { AuditRow, TokenRow } from '../sql/audit.js';
+import { auditFromRow, auditLimit, auditWhere, tokenFromRow } from '../sql/audit.js';
+import { jsonText } from '../sql/values.js';
 import type { Pool } from './db.js';
 import { isForeignKeyViolation, isUniqueViolation } from './db.js';
 
-interface AuditRow {
-  id: string;
-  at: Date;
-  actor: string;
-  action: string;
-  target_type: AuditEntry['targetType'];
-  target_id: string | null;
-  before_state: unknown;
-  after_state: unknown;
-  reason: string | null;
-  source: string | null;
-}
-
-interface TokenRow {
-  id: string;
-  admin_id: string;
-  name: string;
-  token_hash: string;
-  created_at: Date;
-  expires_at: Date | null;
-  last_used_at: Date | null;
-}
-
-function auditFromRow(r: AuditRow): AuditEntry {
-  return {
-    id: r.id,
-    at: toDate(r.at, 'audit_log.at'),
-    actor: r.actor,
-    action: r.action,
-    targetType: r.target_type,
-    targetId: r.target_id,
-    // pg has parsed the jsonb already (a JSON string arrives as a JS string).
-    before: r.before_state ?? null,
-    after: r.after_state ?? null,
-    reason: r.reason,
-    source: r.source,
-  };
-}
-
-function tokenFromRow(r: TokenRow): AdminToken {
-  return {
-    id: r.id,
-    adminId: r.admin_id,
-    name: r.name,
-    tokenHash: r.token_hash,
-    createdAt: toDate(r.created_at, 'admin_tokens.created_at'),
-    expiresAt: toDateOrNull(r.expires_at, 'admin_tokens.expires_at'),
-    lastUsedAt: toDateOrNull(r.last_used_at, 'admin_tokens.last_used_at'),
-  };
+function jsonbValue(value: unknown): unknown {
+  return value ?? null;
 }
 
 const APPEND = `INSERT INTO audit_log (id, at, actor, action, target_type, target_id, before_state, after_state,
@@ -102,7 +56,8 @@ export function postgresAuditStore(pool: Pool): AuditStore & AdminTokenStore {
         `SELECT * FROM audit_log ${where} ORDER BY at DESC, id DESC LIMIT $${values.length}`,
         values,
       );
-      return rows.map(auditFromRow);
+      // pg has parsed the jsonb already (a JSON string arrives as a JS string): no second parse.
+      return rows.map((r) => auditFromRow(r, jsonbValue));
     },
     async pruneAudit(olderThan) {
       const result = await pool.query('DELETE FROM audit_log WHERE at < $1', [olderThan]);

@@ -5,23 +5,19 @@
 // autocommitted chunk row at a time while the source streams in: no connection is held meanwhile.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type {
-  MailFolderRole,
-  MailStore,
-  NewMailFolder,
-  StoredMailFolder,
-  StoredMessage,
-  StoredMessageEntry,
-} from '../mail-store.js';
+import type { MailStore, NewMailFolder } from '../mail-store.js';
 import { StoreConflictError } from '../types.js';
 import { MAIL_CHUNK_SIZE } from '../mail-store.js';
+import type { EntryRow, FolderRow, MessageRow } from '../sql/mail.js';
 import {
   chunkReader,
+  entryFromRow,
+  folderFromRow,
   mailSearchText,
+  messageFromRow,
   searchTerms,
   searchWindow,
   setFlags,
-  summaryFromColumn,
   toNumber,
   validIds,
   writeChunks,
@@ -35,65 +31,6 @@ const READ_SLICE = 64 * 1024;
 
 /** First key of the per-user advisory lock on the folder hierarchy ('SYWM' in ASCII). */
 const FOLDER_LOCK_CLASS = 0x5359574d;
-
-interface FolderRow {
-  id: string;
-  user_id: string;
-  parent_id: string | null;
-  name: string;
-  role: MailFolderRole | null;
-  change_counter: string;
-}
-
-interface EntryRow {
-  uid: string;
-  received_at: Date;
-  flag_read: boolean;
-  flag_flagged: boolean;
-  flag_answered: boolean;
-  flag_forwarded: boolean;
-}
-
-interface MessageRow extends EntryRow {
-  folder_id: string;
-  user_id: string;
-  size: string;
-  summary: unknown;
-}
-
-function folderFromRow(r: FolderRow): StoredMailFolder {
-  return {
-    id: r.id,
-    userId: r.user_id,
-    parentId: r.parent_id,
-    name: r.name,
-    role: r.role,
-    changeCounter: toNumber(r.change_counter, 'mail_folders.change_counter'),
-  };
-}
-
-function entryFromRow(r: EntryRow): StoredMessageEntry {
-  return {
-    id: toNumber(r.uid, 'mail_messages.uid'),
-    receivedAt: toDate(r.received_at, 'mail_messages.received_at'),
-    flags: {
-      read: r.flag_read,
-      flagged: r.flag_flagged,
-      answered: r.flag_answered,
-      forwarded: r.flag_forwarded,
-    },
-  };
-}
-
-function messageFromRow(r: MessageRow): StoredMessage {
-  return {
-    ...entryFromRow(r),
-    userId: r.user_id,
-    folderId: r.folder_id,
-    size: toNumber(r.size, 'mail_messages.size'),
-    summary: summaryFromColumn(r.summary, 'mail_messages.summary'),
-  };
-}
 
 const FOLDER_COLUMNS = 'id, user_id, parent_id, name, role, change_counter';
 const ENTRY_COLUMNS = 'm.uid, m.received_at, m.flag_read, m.flag_flagged, m.flag_answered, m.flag_forwarded';

@@ -1,34 +1,12 @@
 // PostgreSQL PolicyStore (src/store/types.ts): policies and domain -> policy assignments.
-import type { Policy, PolicyServerOptions, PolicySettings } from '../../policy/types.js';
+import type { Policy } from '../../policy/types.js';
 import type { PolicyStore } from '../types.js';
 import { StoreConflictError } from '../types.js';
-import { jsonObject, nameKey, toDate } from '../sql/values.js';
+import type { PolicyRow } from '../sql/policies.js';
+import { policyFromRow } from '../sql/policies.js';
+import { nameKey } from '../sql/values.js';
 import type { Pool } from './db.js';
 import { isForeignKeyViolation, isUniqueViolation, withTransaction } from './db.js';
-
-interface PolicyRow {
-  id: string;
-  name: string;
-  is_default: boolean;
-  settings: unknown;
-  options: unknown;
-  revision: number;
-  created_at: Date;
-  updated_at: Date;
-}
-
-function policyFromRow(r: PolicyRow): Policy {
-  return {
-    id: r.id,
-    name: r.name,
-    isDefault: r.is_default,
-    settings: jsonObject<PolicySettings>(r.settings, `policy ${r.id} settings`),
-    options: jsonObject<PolicyServerOptions>(r.options, `policy ${r.id} options`),
-    revision: r.revision,
-    createdAt: toDate(r.created_at, 'policies.created_at'),
-    updatedAt: toDate(r.updated_at, 'policies.updated_at'),
-  };
-}
 
 // Upsert on id: a replace keeps the row, so users and domains stay assigned to it.
 const PUT_POLICY = `INSERT INTO policies (id, name, name_key, is_default, settings, options, revision,

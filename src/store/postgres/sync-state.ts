@@ -1,32 +1,11 @@
 // PostgreSQL SyncStateStore (src/store/sync-state.ts). Each compare-and-set is one statement: a
 // concurrent UPDATE on the same row waits for the first to commit and then re-checks sync_key
 // (READ COMMITTED re-evaluates the WHERE on the new row version), so exactly one of them wins.
-import type { SyncState, SyncStateStore } from '../sync-state.js';
-import { toDate } from '../sql/values.js';
+import type { SyncStateStore } from '../sync-state.js';
+import type { SyncStateRow } from '../sql/sync-state.js';
+import { syncStateFromRow } from '../sql/sync-state.js';
 import type { Pool } from './db.js';
 import { isForeignKeyViolation } from './db.js';
-
-interface SyncStateRow {
-  device_id: string;
-  collection_id: string;
-  sync_key: string;
-  data: string;
-  previous_sync_key: string | null;
-  previous_data: string | null;
-  updated_at: Date;
-}
-
-function syncStateFromRow(r: SyncStateRow): SyncState {
-  return {
-    deviceId: r.device_id,
-    collectionId: r.collection_id,
-    syncKey: r.sync_key,
-    data: r.data,
-    previousSyncKey: r.previous_sync_key,
-    previousData: r.previous_data,
-    updatedAt: toDate(r.updated_at, 'sync_states.updated_at'),
-  };
-}
 
 // expectedSyncKey null: only when no row exists (a clash on the key is "someone was first").
 const INSERT = `INSERT INTO sync_states (device_id, collection_id, sync_key, data, previous_sync_key,

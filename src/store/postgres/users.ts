@@ -1,55 +1,11 @@
 // PostgreSQL UserStore and AdminStore (src/store/types.ts).
-import type { Admin, AdminStore, User, UserStore } from '../types.js';
+import type { AdminStore, UserStore } from '../types.js';
 import { StoreConflictError } from '../types.js';
-import { nameKey, stringArray, toDate } from '../sql/values.js';
+import type { AdminRow, UserRow } from '../sql/users.js';
+import { adminFromRow, userFromRow } from '../sql/users.js';
+import { nameKey } from '../sql/values.js';
 import type { Pool } from './db.js';
 import { isForeignKeyViolation, isUniqueViolation } from './db.js';
-
-interface UserRow {
-  id: string;
-  username: string;
-  email: string;
-  display_name: string;
-  password_hash: string;
-  eas_enabled: boolean;
-  policy_id: string | null;
-  allowed_device_ids: string[];
-  blocked_device_ids: string[];
-  created_at: Date;
-  updated_at: Date;
-}
-
-interface AdminRow {
-  id: string;
-  username: string;
-  password_hash: string;
-  created_at: Date;
-}
-
-function userFromRow(r: UserRow): User {
-  return {
-    id: r.id,
-    username: r.username,
-    email: r.email,
-    displayName: r.display_name,
-    passwordHash: r.password_hash,
-    easEnabled: r.eas_enabled,
-    policyId: r.policy_id,
-    allowedDeviceIds: stringArray(r.allowed_device_ids, 'users.allowed_device_ids'),
-    blockedDeviceIds: stringArray(r.blocked_device_ids, 'users.blocked_device_ids'),
-    createdAt: toDate(r.created_at, 'users.created_at'),
-    updatedAt: toDate(r.updated_at, 'users.updated_at'),
-  };
-}
-
-function adminFromRow(r: AdminRow): Admin {
-  return {
-    id: r.id,
-    username: r.username,
-    passwordHash: r.password_hash,
-    createdAt: toDate(r.created_at, 'admins.created_at'),
-  };
-}
 
 // Upsert on id, so a replace keeps the row (and its devices) instead of delete-and-insert.
 const PUT_USER = `INSERT INTO users (id, username, username_key, email, display_name, password_hash,

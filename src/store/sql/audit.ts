@@ -1,6 +1,64 @@
-// The audit listing's WHERE clause and limit, shared by the SQL backends. Column names are fixed
-// here; every value goes through `bind`, which returns the backend's placeholder.
-import type { AuditFilter } from '../types.js';
+// The audit listing's WHERE clause and limit, and the audit_log / admin_tokens rows, shared by the
+// SQL backends. Column names are fixed here; every value goes through `bind`, which returns the
+// backend's placeholder.
+import type { AdminToken, AuditEntry, AuditFilter } from '../types.js';
+import type { StoredDate } from './values.js';
+import { toDate, toDateOrNull } from './values.js';
+
+/** An audit_log row: before/after are JSON text in SQLite, already-parsed jsonb in PostgreSQL. */
+export interface AuditRow {
+  id: string;
+  at: StoredDate;
+  actor: string;
+  action: string;
+  target_type: AuditEntry['targetType'];
+  target_id: string | null;
+  before_state: unknown;
+  after_state: unknown;
+  reason: string | null;
+  source: string | null;
+}
+
+export interface TokenRow {
+  id: string;
+  admin_id: string;
+  name: string;
+  token_hash: string;
+  created_at: StoredDate;
+  expires_at: StoredDate | null;
+  last_used_at: StoredDate | null;
+}
+
+/**
+ * Rebuild an AuditEntry; `decodeJson` turns a stored before/after value into its JS value (SQLite:
+ * parse the text; PostgreSQL: take it as is, since a jsonb string arrives as a JS string already).
+ */
+export function auditFromRow(r: AuditRow, decodeJson: (value: unknown, what: string) => unknown): AuditEntry {
+  return {
+    id: r.id,
+    at: toDate(r.at, 'audit_log.at'),
+    actor: r.actor,
+    action: r.action,
+    targetType: r.target_type,
+    targetId: r.target_id,
+    before: decodeJson(r.before_state, `audit ${r.id} before`),
+    after: decodeJson(r.after_state, `audit ${r.id} after`),
+    reason: r.reason,
+    source: r.source,
+  };
+}
+
+export function tokenFromRow(r: TokenRow): AdminToken {
+  return {
+    id: r.id,
+    adminId: r.admin_id,
+    name: r.name,
+    tokenHash: r.token_hash,
+    createdAt: toDate(r.created_at, 'admin_tokens.created_at'),
+    expiresAt: toDateOrNull(r.expires_at, 'admin_tokens.expires_at'),
+    lastUsedAt: toDateOrNull(r.last_used_at, 'admin_tokens.last_used_at'),
+  };
+}
 
 export const AUDIT_DEFAULT_LIMIT = 100;
 export const AUDIT_MAX_LIMIT = 1000;

@@ -1,9 +1,49 @@
 // Shared by the SQL mail stores (src/store/mail-store.ts): cutting a byte stream into chunk rows,
-// reading them back as a stream, id-list checks and summary decoding. No driver imports.
+// reading them back as a stream, id-list checks, the folder and message rows and their decoding.
+// No driver imports.
 import { Readable } from 'node:stream';
-import type { ByteRange, MailFlags, MailSearch, MessageSummary } from '../mail-store.js';
+import type {
+  ByteRange,
+  MailFlags,
+  MailFolderRole,
+  MailSearch,
+  MessageSummary,
+  StoredMailFolder,
+  StoredMessage,
+  StoredMessageEntry,
+} from '../mail-store.js';
 import { MAIL_CHUNK_SIZE, MAIL_SEARCH_BODY_CHARS, MailContentTooLargeError } from '../mail-store.js';
-import { jsonObject } from './values.js';
+import type { StoredBool, StoredDate } from './values.js';
+import { jsonObject, toBool, toDate } from './values.js';
+
+/**
+ * The rows as read back. Counters, uids and sizes are bigint: numbers in SQLite, strings in
+ * PostgreSQL (pg returns int8 as text); flags are 0/1 or boolean; the summary JSON text or jsonb.
+ */
+export interface FolderRow {
+  id: string;
+  user_id: string;
+  parent_id: string | null;
+  name: string;
+  role: MailFolderRole | null;
+  change_counter: number | string;
+}
+
+export interface EntryRow {
+  uid: number | string;
+  received_at: StoredDate;
+  flag_read: StoredBool;
+  flag_flagged: StoredBool;
+  flag_answered: StoredBool;
+  flag_forwarded: StoredBool;
+}
+
+export interface MessageRow extends EntryRow {
+  folder_id: string;
+  user_id: string;
+  size: number | string;
+  summary: unknown;
+}
 
 export const FLAG_COLUMNS = {
   read: 'flag_read',
@@ -64,6 +104,40 @@ export function searchWindow(search: Pick<MailSearch, 'offset' | 'limit'>): {
 } {
   const int = (n: number) => (Number.isFinite(n) ? Math.max(0, Math.floor(n)) : 0);
   return { offset: int(search.offset), limit: int(search.limit) };
+}
+
+export function folderFromRow(r: FolderRow): StoredMailFolder {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    parentId: r.parent_id,
+    name: r.name,
+    role: r.role,
+    changeCounter: toNumber(r.change_counter, 'mail_folders.change_counter'),
+  };
+}
+
+export function entryFromRow(r: EntryRow): StoredMessageEntry {
+  return {
+    id: toNumber(r.uid, 'mail_messages.uid'),
+    receivedAt: toDate(r.received_at, 'mail_messages.received_at'),
+    flags: {
+      read: toBool(r.flag_read),
+      flagged: toBool(r.flag_flagged),
+      answered: toBool(r.flag_answered),
+      forwarded: toBool(r.flag_forwarded),
+    },
+  };
+}
+
+export function messageFromRow(r: MessageRow): StoredMessage {
+  return {
+    ...entryFromRow(r),
+    userId: r.user_id,
+    folderId: r.folder_id,
+    size: toNumber(r.size, 'mail_messages.size'),
+    summary: summaryFromColumn(r.summary, 'mail_messages.summary'),
+  };
 }
 
 /** A stored bigint (pg returns int8 as a string) or integer as a number. */

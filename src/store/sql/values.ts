@@ -27,6 +27,16 @@ export function jsonObject<T extends object>(value: unknown, what: string): T {
   return parsed as T;
 }
 
+/** A timestamp column as read back: ISO text in SQLite, a Date (timestamptz) in PostgreSQL. */
+export type StoredDate = string | Date;
+
+/** A boolean column as read back: 0/1 in SQLite, a boolean in PostgreSQL. Anything else is false. */
+export type StoredBool = number | boolean;
+
+export function toBool(value: StoredBool): boolean {
+  return value === true || value === 1;
+}
+
 /** A stored timestamp (ISO string or Date) as a valid Date; throws on garbage instead of returning Invalid Date. */
 export function toDate(value: unknown, what: string): Date {
   if (typeof value !== 'string' && !(value instanceof Date)) {

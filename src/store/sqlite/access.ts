@@ -1,34 +1,12 @@
 // SQLite AccessRuleStore and OrgSettingsStore (src/store/types.ts).
-import type { AccessRule, OrgSettings } from '../../access/types.js';
+import type { OrgSettings } from '../../access/types.js';
 import type { AccessRuleStore, OrgSettingsStore } from '../types.js';
 import { StoreConflictError } from '../types.js';
-import { isoString, jsonObject, nameKey, ruleMatchKey, toDate } from '../sql/values.js';
+import type { RuleRow } from '../sql/access.js';
+import { ruleFromRow } from '../sql/access.js';
+import { isoString, jsonObject, nameKey, ruleMatchKey } from '../sql/values.js';
 import type { Db } from './db.js';
 import { isUniqueViolation } from './db.js';
-
-interface RuleRow {
-  id: string;
-  name: string;
-  characteristic: AccessRule['characteristic'];
-  query_string: string;
-  version_range: string | null;
-  access_level: AccessRule['accessLevel'];
-  created_at: string;
-  updated_at: string;
-}
-
-function ruleFromRow(r: RuleRow): AccessRule {
-  return {
-    id: r.id,
-    name: r.name,
-    characteristic: r.characteristic,
-    queryString: r.query_string,
-    versionRange: r.version_range,
-    accessLevel: r.access_level,
-    createdAt: toDate(r.created_at, 'access_rules.created_at'),
-    updatedAt: toDate(r.updated_at, 'access_rules.updated_at'),
-  };
-}
 
 export function sqliteAccessStore(db: Db): AccessRuleStore & OrgSettingsStore {
   const getRule = db.prepare<[string], RuleRow>('SELECT * FROM access_rules WHERE id = ?');

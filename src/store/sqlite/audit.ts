@@ -1,60 +1,11 @@
 // SQLite AuditStore and AdminTokenStore (src/store/types.ts).
-import type { AdminToken, AdminTokenStore, AuditEntry, AuditStore } from '../types.js';
+import type { AdminTokenStore, AuditStore } from '../types.js';
 import { StoreConflictError } from '../types.js';
-import { auditLimit, auditWhere } from '../sql/audit.js';
-import { isoString, jsonAny, jsonText, toDate, toDateOrNull } from '../sql/values.js';
+import type { AuditRow, TokenRow } from '../sql/audit.js';
+import { auditFromRow, auditLimit, auditWhere, tokenFromRow } from '../sql/audit.js';
+import { isoString, jsonAny, jsonText } from '../sql/values.js';
 import type { Db } from './db.js';
 import { isForeignKeyViolation, isUniqueViolation, statementCache } from './db.js';
-
-interface AuditRow {
-  id: string;
-  at: string;
-  actor: string;
-  action: string;
-  target_type: AuditEntry['targetType'];
-  target_id: string | null;
-  before_state: string | null;
-  after_state: string | null;
-  reason: string | null;
-  source: string | null;
-}
-
-interface TokenRow {
-  id: string;
-  admin_id: string;
-  name: string;
-  token_hash: string;
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-}
-
-function auditFromRow(r: AuditRow): AuditEntry {
-  return {
-    id: r.id,
-    at: toDate(r.at, 'audit_log.at'),
-    actor: r.actor,
-    action: r.action,
-    targetType: r.target_type,
-    targetId: r.target_id,
-    before: jsonAny(r.before_state, `audit ${r.id} before`),
-    after: jsonAny(r.after_state, `audit ${r.id} after`),
-    reason: r.reason,
-    source: r.source,
-  };
-}
-
-function tokenFromRow(r: TokenRow): AdminToken {
-  return {
-    id: r.id,
-    adminId: r.admin_id,
-    name: r.name,
-    tokenHash: r.token_hash,
-    createdAt: toDate(r.created_at, 'admin_tokens.created_at'),
-    expiresAt: toDateOrNull(r.expires_at, 'admin_tokens.expires_at'),
-    lastUsedAt: toDateOrNull(r.last_used_at, 'admin_tokens.last_used_at'),
-  };
-}
 
 export function sqliteAuditStore(db: Db): AuditStore & AdminTokenStore {
   const stmt = statementCache(db);
@@ -114,7 +65,7 @@ export function sqliteAuditStore(db: Db): AuditStore & AdminTokenStore {
       const rows = stmt(`SELECT * FROM audit_log ${where} ORDER BY at DESC, id DESC LIMIT ?`).all(
         ...values,
       ) as AuditRow[];
-      return rows.map(auditFromRow);
+      return rows.map((r) => auditFromRow(r, jsonAny));
     },
     async pruneAudit(olderThan) {
       return prune.run(isoString(olderThan)).changes;

@@ -2,88 +2,26 @@
 // read-check-write runs in one IMMEDIATE transaction, so it cannot interleave with another request.
 // Content is written one autocommitted chunk row at a time while the source streams in.
 import { randomUUID } from 'node:crypto';
-import type {
-  MailFolderRole,
-  MailStore,
-  NewMailFolder,
-  StoredMailFolder,
-  StoredMessage,
-  StoredMessageEntry,
-} from '../mail-store.js';
+import type { MailStore, NewMailFolder, StoredMessage } from '../mail-store.js';
 import { MAIL_CHUNK_SIZE } from '../mail-store.js';
 import { StoreConflictError } from '../types.js';
+import type { EntryRow, FolderRow, MessageRow } from '../sql/mail.js';
 import {
   chunkReader,
+  entryFromRow,
+  folderFromRow,
   mailSearchText,
+  messageFromRow,
   searchTerms,
   searchWindow,
   setFlags,
-  summaryFromColumn,
+  toNumber,
   validIds,
   writeChunks,
 } from '../sql/mail.js';
 import { isoString, nameKey, toDate } from '../sql/values.js';
 import type { Db } from './db.js';
 import { bool, isForeignKeyViolation, isUniqueViolation, statementCache, writeTransaction } from './db.js';
-
-interface FolderRow {
-  id: string;
-  user_id: string;
-  parent_id: string | null;
-  name: string;
-  role: MailFolderRole | null;
-  change_counter: number;
-}
-
-interface EntryRow {
-  uid: number;
-  received_at: string;
-  flag_read: number;
-  flag_flagged: number;
-  flag_answered: number;
-  flag_forwarded: number;
-}
-
-interface MessageRow extends EntryRow {
-  folder_id: string;
-  user_id: string;
-  size: number;
-  summary: string;
-}
-
-function folderFromRow(r: FolderRow): StoredMailFolder {
-  return {
-    id: r.id,
-    userId: r.user_id,
-    parentId: r.parent_id,
-    name: r.name,
-    role: r.role,
-    changeCounter: r.change_counter,
-  };
-}
-
-function entryFromRow(r: EntryRow): StoredMessageEntry {
-  return {
-    id: r.uid,
-    receivedAt: toDate(r.received_at, 'mail_messages.received_at'),
-    flags: {
-      read: r.flag_read === 1,
-      flagged: r.flag_flagged === 1,
-      answered: r.flag_answered === 1,
-      forwarded: r.flag_forwarded === 1,
-    },
-  };
-}
-
-function messageFromRow(r: MessageRow): StoredMessage {
-  return {
-    ...entryFromRow(r),
-    userId: r.user_id,
-    folderId: r.folder_id,
-    size: r.size,
-    summary: summaryFromColumn(r.summary, 'mail_messages.summary'),
-  };
-}
 
 const FOLDER_COLUMNS = 'id, user_id, parent_id, name, role, change_counter';
 const ENTRY_COLUMNS = 'uid, received_at, flag_read, flag_flagged, flag_answered, flag_forwarded';
@@ -338,7 +276,10 @@ export function sqliteMailStore(db: Db): MailStore {
         if (!folder) return null;
         const since = opts?.since ?? null;
         const rows = since === null ? listAll.all(folderId) : listSince.all(folderId, isoString(since));
-        return { changeCounter: folder.change_counter, entries: rows.map(entryFromRow) };
+        return {
+          changeCounter: toNumber(folder.change_counter, 'mail_folders.change_counter'),
+          entries: rows.map(entryFromRow),
+        };
       })();
     },
     async getMailMessages(userId, folderId, ids) {

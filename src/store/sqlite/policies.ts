@@ -1,34 +1,11 @@
 // SQLite PolicyStore (src/store/types.ts): policies and domain -> policy assignments.
-import type { Policy, PolicyServerOptions, PolicySettings } from '../../policy/types.js';
 import type { PolicyStore } from '../types.js';
 import { StoreConflictError } from '../types.js';
-import { isoString, jsonObject, nameKey, toDate } from '../sql/values.js';
+import type { PolicyRow } from '../sql/policies.js';
+import { policyFromRow } from '../sql/policies.js';
+import { isoString, nameKey } from '../sql/values.js';
 import type { Db } from './db.js';
 import { bool, isForeignKeyViolation, isUniqueViolation, writeTransaction } from './db.js';
-
-interface PolicyRow {
-  id: string;
-  name: string;
-  is_default: number;
-  settings: string;
-  options: string;
-  revision: number;
-  created_at: string;
-  updated_at: string;
-}
-
-function policyFromRow(r: PolicyRow): Policy {
-  return {
-    id: r.id,
-    name: r.name,
-    isDefault: r.is_default === 1,
-    settings: jsonObject<PolicySettings>(r.settings, `policy ${r.id} settings`),
-    options: jsonObject<PolicyServerOptions>(r.options, `policy ${r.id} options`),
-    revision: r.revision,
-    createdAt: toDate(r.created_at, 'policies.created_at'),
-    updatedAt: toDate(r.updated_at, 'policies.updated_at'),
-  };
-}
 
 export function sqlitePolicyStore(db: Db): PolicyStore {
   const getPolicy = db.prepare<[string], PolicyRow>('SELECT * FROM policies WHERE id = ?');

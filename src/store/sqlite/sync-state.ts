@@ -1,32 +1,12 @@
 // SQLite SyncStateStore (src/store/sync-state.ts). One connection, synchronous statements: each
 // compare-and-set is a single statement, so it is atomic against other requests of this process
 // and, through SQLite's write lock, against other processes on the same file.
-import type { SyncState, SyncStateStore } from '../sync-state.js';
-import { isoString, toDate } from '../sql/values.js';
+import type { SyncStateStore } from '../sync-state.js';
+import type { SyncStateRow } from '../sql/sync-state.js';
+import { syncStateFromRow } from '../sql/sync-state.js';
+import { isoString } from '../sql/values.js';
 import type { Db } from './db.js';
 import { isForeignKeyViolation } from './db.js';
-
-interface SyncStateRow {
-  device_id: string;
-  collection_id: string;
-  sync_key: string;
-  data: string;
-  previous_sync_key: string | null;
-  previous_data: string | null;
-  updated_at: string;
-}
-
-function syncStateFromRow(r: SyncStateRow): SyncState {
-  return {
-    deviceId: r.device_id,
-    collectionId: r.collection_id,
-    syncKey: r.sync_key,
-    data: r.data,
-    previousSyncKey: r.previous_sync_key,
-    previousData: r.previous_data,
-    updatedAt: toDate(r.updated_at, 'sync_states.updated_at'),
-  };
-}
 
 export function sqliteSyncStateStore(db: Db): SyncStateStore {
   const get = db.prepare<[string, string], SyncStateRow>(

@@ -1,55 +1,11 @@
 // SQLite UserStore and AdminStore (src/store/types.ts).
-import type { Admin, AdminStore, User, UserStore } from '../types.js';
+import type { AdminStore, UserStore } from '../types.js';
 import { StoreConflictError } from '../types.js';
-import { isoString, nameKey, stringArray, toDate } from '../sql/values.js';
+import type { AdminRow, UserRow } from '../sql/users.js';
+import { adminFromRow, userFromRow } from '../sql/users.js';
+import { isoString, nameKey } from '../sql/values.js';
 import type { Db } from './db.js';
 import { bool, isForeignKeyViolation, isUniqueViolation } from './db.js';
-
-interface UserRow {
-  id: string;
-  username: string;
-  email: string;
-  display_name: string;
-  password_hash: string;
-  eas_enabled: number;
-  policy_id: string | null;
-  allowed_device_ids: string;
-  blocked_device_ids: string;
-  created_at: string;
-  updated_at: string;
-}
-
-interface AdminRow {
-  id: string;
-  username: string;
-  password_hash: string;
-  created_at: string;
-}
-
-function userFromRow(r: UserRow): User {
-  return {
-    id: r.id,
-    username: r.username,
-    email: r.email,
-    displayName: r.display_name,
-    passwordHash: r.password_hash,
-    easEnabled: r.eas_enabled === 1,
-    policyId: r.policy_id,
-    allowedDeviceIds: stringArray(r.allowed_device_ids, 'users.allowed_device_ids'),
-    blockedDeviceIds: stringArray(r.blocked_device_ids, 'users.blocked_device_ids'),
-    createdAt: toDate(r.created_at, 'users.created_at'),
-    updatedAt: toDate(r.updated_at, 'users.updated_at'),
-  };
-}
-
-function adminFromRow(r: AdminRow): Admin {
-  return {
-    id: r.id,
-    username: r.username,
-    passwordHash: r.password_hash,
-    createdAt: toDate(r.created_at, 'admins.created_at'),
-  };
-}
 
 export function sqliteUserStore(db: Db): UserStore & AdminStore {
   const getUser = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
