@@ -135,3 +135,34 @@ test('provisioning: addresses for logins, creation off, and a concurrent first l
   assert.ok(a && b);
   assert.equal(a.id, b.id, 'the second creation finds the first');
 });
+
+test('a remembered success costs one read by id; renamed or deleted users are not served from it', async () => {
+  const dir = directory([
+    newUserRecord({
+      id: 'id-gus',
+      username: 'gus',
+      email: 'gus@corp.example',
+      passwordHash: await hashPassword('pw'),
+      now: new Date(0),
+    }),
+  ]);
+  const reads: string[] = [];
+  const counted = {
+    getUserByName: (n: string) => (reads.push('name'), dir.getUserByName(n)),
+    getUser: (id: string) => (reads.push('id'), dir.getUser(id)),
+    findUserIdByEmail: (e: string) => (reads.push('email'), dir.findUserIdByEmail(e)),
+  };
+  const auth = new Authenticator({ users: counted, clock: () => new Date() });
+  assert.equal((await auth.authenticate(basic('gus@corp.example', 'pw')))?.id, 'id-gus');
+  reads.length = 0;
+  assert.equal((await auth.authenticate(basic('gus@corp.example', 'pw')))?.id, 'id-gus');
+  assert.deepEqual(reads, ['id']);
+  // Renamed (new address): the old login no longer names the user.
+  const gus = dir.users.get('gus');
+  assert.ok(gus);
+  dir.users.set('gus', { ...gus, email: 'gustav@corp.example' });
+  assert.equal(await auth.authenticate(basic('gus@corp.example', 'pw')), null);
+  assert.equal((await auth.authenticate(basic('gus', 'pw')))?.id, 'id-gus');
+  dir.users.delete('gus');
+  assert.equal(await auth.authenticate(basic('gus', 'pw')), null);
+});

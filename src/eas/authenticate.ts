@@ -70,7 +70,13 @@ export class Authenticator {
     const hit = caching ? this.cache.get(tag) : undefined;
     const login = stripDomain(username);
     const external = this.opts.external;
-    let user = await this.findUser(login);
+    // A remembered success needs one read by id (every request of a phone comes through here);
+    // a remembered failure, or none, looks the login up (by name, then by address).
+    let user =
+      hit && hit.userId !== null && hit.expiresAt > now
+        ? await this.opts.users.getUser(hit.userId)
+        : await this.findUser(login);
+    if (user && hit?.userId === user.id && !namesUser(login, user)) user = await this.findUser(login);
     // An external check has no hash to compare; the entry's TTL alone bounds how long it holds.
     const checkedAgainst = external ? EXTERNAL : (user?.passwordHash ?? null);
     if (hit && hit.expiresAt > now && checkedAgainst === hit.passwordHash) {
@@ -118,6 +124,12 @@ export class Authenticator {
 export function stripDomain(name: string): string {
   const i = name.lastIndexOf('\\');
   return i >= 0 ? name.slice(i + 1) : name;
+}
+
+/** Whether a login (without "DOMAIN\\") is this user's name or address, any case. */
+function namesUser(login: string, user: User): boolean {
+  const l = login.toLowerCase();
+  return l === user.username.toLowerCase() || l === user.email.toLowerCase();
 }
 
 /** Whether the query's User names the authenticated user (login name or e-mail address, any case). */
